@@ -1,0 +1,128 @@
+"""What hidden tests use to check values and to say, in a student's terms, what went wrong.
+
+A test names the graded function and a hint with ``@graded``, describes each call
+with ``calling(...)``, and checks values with the ``expect_*`` helpers. Failures
+become ``Feedback``: what was called, what was expected, what came back and a
+hint. Where the inputs are hidden, feedback describes values without showing
+them, and never shows the student's exception messages (which could echo them).
+"""
+
+import contextlib
+
+import numpy as np
+import pytest
+
+from autograder.probes import CallFailed
+
+MAX_SHOWN = 12
+
+
+def graded(function, hint):
+    """Mark a hidden test: the graded function it checks, and a hint for when it fails."""
+    return pytest.mark.graded(function=function, hint=hint)
+
+
+def statistical(false_fail):
+    """Mark a statistical test with a function of the settings that computes its false-fail rate."""
+    return pytest.mark.statistical(false_fail=false_fail)
+
+
+class Mismatch(AssertionError):
+    """A value that is not what the test expected.
+
+    ``hidden`` describes the problem without the value; ``public`` may show values
+    and is used only where the test's inputs are public.
+    """
+
+    def __init__(self, hidden, public=None, hint=None):
+        super().__init__(hidden)
+        self.hidden, self.public, self.hint = hidden, public or hidden, hint
+
+
+class Feedback(AssertionError):
+    """A failed check, ready for the student: the call, the problem, a hint."""
+
+    def __init__(self, call, problem, hint=None):
+        super().__init__(problem)
+        self.call, self.problem, self.hint = call, problem, hint
+
+
+@contextlib.contextmanager
+def calling(description, public):
+    """Attach a student-facing description of the call to any failure inside the block."""
+    try:
+        yield
+    except Mismatch as mismatch:
+        raise Feedback(description, mismatch.public if public else mismatch.hidden, mismatch.hint) from None
+    except CallFailed as failure:
+        raise Feedback(description, failure.explain(public)) from None
+
+
+def shown(value):
+    """A short rendering of a value for public feedback."""
+    if isinstance(value, np.ndarray):
+        if value.size > MAX_SHOWN:
+            return f"an array of shape {value.shape} and dtype {value.dtype}"
+        return f"{np.array2string(value, precision=4, separator=', ')} (dtype {value.dtype})"
+    text = repr(value)
+    return text if len(text) <= 200 else text[:200] + "..."
+
+
+def kind_of(value):
+    """What a value is, without its contents."""
+    if isinstance(value, np.ndarray):
+        return f"an array of dtype {value.dtype} and {value.ndim} dimension{'s' if value.ndim != 1 else ''}"
+    return {list: "a list", dict: "a dict", str: "a string", bool: "a bool", int: "an int",
+            float: "a float", type(None): "None"}.get(type(value), type(value).__name__)
+
+
+def expect_array(got, want, *, rtol, atol=1e-8, what="the result", floats=False, hint=None):
+    """``got`` must be a NumPy array of ``want``'s shape, close to it; of a float dtype if ``floats``."""
+    want = np.asarray(want, dtype=np.float64)
+    if not isinstance(got, np.ndarray):
+        raise Mismatch(f"expected {what} as a NumPy array, got {kind_of(got)}", hint=hint)
+    if got.dtype.kind not in "biuf":
+        raise Mismatch(f"expected numbers in {what}, got dtype {got.dtype}", hint=hint)
+    if floats and got.dtype.kind != "f":
+        raise Mismatch(f"expected {what} as floats, got an array of dtype {got.dtype}, which truncates "
+                       "fractional values", hint=hint)
+    if got.shape != want.shape:
+        raise Mismatch(f"{what} has the wrong shape", f"expected {what} of shape {want.shape}, got shape "
+                       f"{got.shape}", hint=hint)
+    close = np.isclose(got.astype(np.float64), want, rtol=rtol, atol=atol)
+    if not close.all():
+        wrong = int((~close).sum())
+        raise Mismatch(f"{wrong} of {close.size} values of {what} differ from the expected ones",
+                       f"expected {what} = {shown(want)}, got {shown(got)}", hint=hint)
+
+
+def expect_scalar(got, want, *, rtol, what="the result", hint=None):
+    """``got`` must be a number (Python or a 0-d array) close to ``want``."""
+    value = number(got, what)
+    if not np.isclose(value, want, rtol=rtol, atol=1e-12):
+        raise Mismatch(f"{what} differs from the expected value", f"expected {what} = {want!r}, got {value!r}",
+                       hint=hint)
+
+
+def number(value, what):
+    """A Python float from a number or 0-d array; Mismatch for anything else."""
+    if type(value) in (int, float, bool):
+        return float(value)
+    if isinstance(value, np.ndarray) and value.shape in ((), (1,)) and value.dtype.kind in "biuf":
+        return float(value.reshape(()))
+    raise Mismatch(f"expected {what} as a number, got {kind_of(value)}")
+
+
+def expect_list(got, length, *, what):
+    """``got`` must be a list (or tuple) of ``length`` items."""
+    if not isinstance(got, list):
+        raise Mismatch(f"expected {what} as a list, got {kind_of(got)}")
+    if len(got) != length:
+        raise Mismatch(f"expected {what} to hold {length} items, got {len(got)}")
+    return got
+
+
+def expect_true(condition, hidden, public=None, hint=None):
+    """Fail with the given description unless ``condition`` holds."""
+    if not condition:
+        raise Mismatch(hidden, public, hint)

@@ -1,0 +1,48 @@
+"""``python -m autograder``: grade a notebook, build the course, run the demo."""
+
+import argparse
+import sys
+
+from autograder import config
+from autograder.grade import GraderFault, dump, grade
+from autograder.probes import ReferenceFailure
+from autograder.sandbox import SandboxUnavailable
+
+GRADER_FAULTS = (GraderFault, SandboxUnavailable, ReferenceFailure)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    grading = commands.add_parser("grade", help="grade one submitted notebook with the hidden tests")
+    grading.add_argument("assignment", help="assignment id, e.g. a1_policy_gradients")
+    grading.add_argument("notebook", help="the submitted .ipynb file")
+    grading.add_argument("--json", action="store_true", help="print the report as JSON")
+    building = commands.add_parser("build", help="generate release/ and solutions/ from source/ with nbgrader")
+    building.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
+    building.add_argument("--check", action="store_true",
+                          help="only check that release/ and solutions/ match source/; exit 1 if they drift")
+    commands.add_parser("demo", help="build the course and grade the sample submissions")
+    arguments = parser.parse_args(argv)
+    try:
+        if arguments.command == "grade":
+            return _grade(arguments)
+        if arguments.command == "build":
+            from autograder import build
+            return build.main(arguments.assignments, arguments.check)
+        from autograder import demo
+        return demo.main()
+    except config.UnknownAssignment as error:
+        parser.error(str(error))
+    except GRADER_FAULTS as fault:
+        print(f"grader fault: {fault}", file=sys.stderr)
+        return 1
+
+
+def _grade(arguments):
+    report = grade(arguments.assignment, arguments.notebook)
+    print(dump(report) if arguments.json else report.table())
+    if report.grader_fault:
+        print("grader fault: at least one hidden test failed inside the grader (see the report)", file=sys.stderr)
+        return 1
+    return 0

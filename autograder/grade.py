@@ -1,0 +1,124 @@
+"""Grade one notebook: run the assignment's hidden tests in this process against a sandboxed student.
+
+The hidden tests live in ``autograder/tests/<assignment>/`` and are run by pytest
+with a plugin that provides their fixtures (``student``, ``reference``,
+``settings``) and records each outcome. A notebook that cannot be read still gets
+a full report: every test fails with the reason, and ``error`` says it.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from autograder import config, notebook
+from autograder.probes import Reference, Student
+from autograder.report import Report, TestCase, TestCaseResult, result_from_failure
+
+TESTS = Path(__file__).resolve().parent / "tests"
+
+
+class GraderFault(Exception):
+    """The grader could not run (missing release, broken hidden tests): not the student's fault."""
+
+
+def grade(assignment_id, notebook_path):
+    """The ``Report`` for one submitted notebook."""
+    assignment = config.assignment(assignment_id)
+    release = _course_notebook("release", assignment)
+    solution = _course_notebook("solutions", assignment)
+    limits = config.load().LIMITS
+    error, notes = None, []
+    try:
+        cells, notes = notebook.grading_cells(release, notebook.read(notebook_path), assignment)
+        student = Student(cells, limits)
+    except notebook.NotebookError as problem:
+        error = str(problem)
+        student = Student([], limits, unavailable=f"the notebook could not be read: {error}")
+    reference_cells, _ = notebook.grading_cells(release, solution, assignment)
+    cache = config.path("cache", "reference", assignment.id)
+    with student, Reference(reference_cells, limits, cache) as reference:
+        results = run_hidden_tests(assignment, student, reference)
+    return Report(assignment.id, assignment.max_score, results, error, notes)
+
+
+def _course_notebook(kind, assignment):
+    path = config.path(kind, assignment.id, assignment.notebook)
+    try:
+        return notebook.read(path)
+    except notebook.NotebookError as problem:
+        raise GraderFault(f"{path} is missing or broken ({problem}): build the course with `make build`") from None
+
+
+class HiddenTests:
+    """A pytest plugin: the hidden tests' fixtures, and the collector of their results."""
+
+    def __init__(self, assignment, student, reference):
+        self.assignment, self._student, self._reference = assignment, student, reference
+        self.cases, self.results, self.problems = {}, {}, []
+
+    @pytest.fixture(scope="session")
+    def student(self):
+        return self._student
+
+    @pytest.fixture(scope="session")
+    def reference(self):
+        return self._reference
+
+    @pytest.fixture(scope="session")
+    def settings(self):
+        return self.assignment.grading
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            self.problems.append(f"cannot collect {report.nodeid}: {report.longreprtext[-2000:]}")
+
+    def pytest_collection_modifyitems(self, items):
+        marks = {item.nodeid: item.get_closest_marker("graded") for item in items}
+        for item in items:
+            if marks[item.nodeid] is None or marks[item.nodeid].kwargs["function"] not in self.assignment.points:
+                self.problems.append(f"{item.nodeid} is not marked @graded with a function of the assignment")
+        counts = {}
+        for mark in marks.values():
+            if mark is not None:
+                counts[mark.kwargs["function"]] = counts.get(mark.kwargs["function"], 0) + 1
+        missing = set(self.assignment.points) - set(counts)
+        if missing:
+            self.problems.append(f"no hidden test grades {', '.join(sorted(missing))}")
+        for item in items:
+            mark = marks[item.nodeid]
+            if mark is None or mark.kwargs["function"] not in self.assignment.points:
+                continue
+            function = mark.kwargs["function"]
+            doc = (item.function.__doc__ or item.name).strip().splitlines()[0]
+            self.cases[item.nodeid] = TestCase(item.name, function, doc, mark.kwargs["hint"],
+                                               self.assignment.points[function] / counts[function])
+
+    def pytest_runtest_makereport(self, item, call):
+        case = self.cases.get(item.nodeid)
+        if case is None or (call.when != "call" and call.excinfo is None):
+            return
+        if call.excinfo is None:
+            self.results[item.nodeid] = TestCaseResult(case, True)
+        elif item.nodeid not in self.results or self.results[item.nodeid].passed:
+            self.results[item.nodeid] = result_from_failure(case, call.excinfo.value)
+
+
+def run_hidden_tests(assignment, student, reference):
+    """Run the assignment's hidden tests; one result per test, in file order."""
+    plugin = HiddenTests(assignment, student, reference)
+    directory = TESTS / assignment.id
+    arguments = [str(directory), "-c", str(TESTS / "pytest.ini"), "--rootdir", str(TESTS), "-p", "no:terminal",
+                 "-p", "no:cacheprovider", "--import-mode=importlib"]
+    status = pytest.main(arguments, plugins=[plugin])
+    if status not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        plugin.problems.append(f"pytest exited with {status!r}")
+    if plugin.problems:
+        raise GraderFault("; ".join(plugin.problems))
+    order = list(assignment.points)
+    return sorted((plugin.results.get(nodeid) or TestCaseResult(case, False, "The test did not run.", True)
+                   for nodeid, case in plugin.cases.items()), key=lambda result: order.index(result.case.function))
+
+
+def dump(report):
+    return json.dumps(report.to_json(), indent=2)

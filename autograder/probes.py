@@ -1,0 +1,343 @@
+"""How a hidden test asks for a student's value: ``student.call("discount_rewards", [10, 0, -50], 0.8)``.
+
+A ``Student`` runs a notebook's grading cells in a sandbox, started lazily and
+started again (without a cell that killed it) when it dies. Calls carry plain
+arguments, plus descriptions of objects the sandbox should build (``GraderEnv``,
+``PolicyModel``, ``Loss``, ``Optimizer``); while a call runs, the grader answers
+the sandbox's environment steps and helper requests. Only plain values come back.
+A ``Reference`` is the same over the reference solution, with its values cached.
+"""
+
+import hashlib
+import itertools
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder import wire
+from autograder.sandbox import PACKAGE, Sandbox, SandboxFailure, SandboxTimeout
+
+KIT_KEY = "__kit__"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A notebook cell the grader runs: its nbgrader grade_id and its code."""
+
+    id: str
+    source: str
+
+
+@dataclass
+class Reply:
+    """What one call sent back: the (viewed) result and any extras the view asked for."""
+
+    value: object
+    args_after: dict = field(default_factory=dict)
+    weights: dict = field(default_factory=dict)
+
+
+# -- failures of a call, described for a student ---------------------------------
+class CallFailed(Exception):
+    """A student call produced no value; ``explain`` says why, in a student's terms."""
+
+    def explain(self, public):
+        return str(self)
+
+
+class MissingFunction(CallFailed):
+    pass
+
+
+class UnsupportedResult(CallFailed):
+    pass
+
+
+class SandboxProblem(CallFailed):
+    pass
+
+
+class StudentRaised(CallFailed):
+    """The student's code raised; the message is shown only where the inputs are public."""
+
+    def __init__(self, error):
+        self.error = error
+        super().__init__(error["type"])
+
+    def explain(self, public):
+        if self.error["type"] == "NotImplementedError" and self.error.get("code") == "raise NotImplementedError()":
+            return f"is not written yet: your `{self.error['cell']}` cell still raises NotImplementedError"
+        where = ""
+        if self.error.get("cell"):
+            where = f" at line {self.error['line']} of your `{self.error['cell']}` cell"
+            if self.error.get("code"):
+                where += f" (`{self.error['code']}`)"
+        text = f"raised {self.error['type']}{where}"
+        if public and self.error.get("message"):
+            text += f": {self.error['message']}"
+        elif not public:
+            text += " (the message is not shown because the inputs are hidden; try similar inputs in the notebook)"
+        return text
+
+
+class ReferenceFailure(Exception):
+    """The reference solution failed a call: a fault of the course, not of a student."""
+
+
+class Refusal(Exception):
+    """A grader-side service refuses a request from the sandbox; the student's code sees it raised."""
+
+    def __init__(self, kind, message):
+        super().__init__(message)
+        self.kind = kind
+
+
+# -- objects the sandbox builds for a call ----------------------------------------
+class KitObject:
+    """A description the sandbox turns into a live object."""
+
+    def describe(self, registry):
+        raise NotImplementedError
+
+
+@dataclass
+class GraderEnv(KitObject):
+    """An environment the grader runs: the sandbox gets a proxy that forwards reset and step."""
+
+    server: object
+
+    def describe(self, registry):
+        env_id = len(registry)
+        registry[env_id] = self.server
+        return {KIT_KEY: "env", "id": env_id, **self.server.spec()}
+
+
+@dataclass
+class PolicyModel(KitObject):
+    """The lesson's policy network, built by the kit inside the sandbox, with these weights."""
+
+    weights: list
+
+    def describe(self, registry):
+        return {KIT_KEY: "policy_model", "weights": list(self.weights)}
+
+
+@dataclass
+class Loss(KitObject):
+    """A Keras loss function by name, e.g. ``binary_crossentropy``."""
+
+    name: str
+
+    def describe(self, registry):
+        return {KIT_KEY: "loss", "name": self.name}
+
+
+@dataclass
+class Optimizer(KitObject):
+    """A Keras optimizer by class name, e.g. ``SGD`` or ``Adam``."""
+
+    name: str
+    learning_rate: float
+
+    def describe(self, registry):
+        return {KIT_KEY: "optimizer", "name": self.name, "learning_rate": self.learning_rate}
+
+
+def _describe_args(value, registry):
+    if isinstance(value, KitObject):
+        return value.describe(registry)
+    if isinstance(value, (list, tuple)):
+        return [_describe_args(item, registry) for item in value]
+    if isinstance(value, dict):
+        return {key: _describe_args(item, registry) for key, item in value.items()}
+    return value
+
+
+# -- the student's side -------------------------------------------------------------
+class Student:
+    """A notebook's grading cells, run in a sandbox, answering calls."""
+
+    def __init__(self, cells, limits, unavailable=None):
+        self.cells = list(cells)
+        self.limits = limits
+        self.unavailable = unavailable
+        self.sandbox = None
+        self.restarts = 0
+        self.cell_errors = {}
+        self.skipped_cells = {}
+
+    def call(self, fn, *args, view=None, helpers=None, timeout=None, **kwargs):
+        """Call a student function; its value, or a ``Reply`` when a view is given."""
+        sandbox = self._running_sandbox()
+        registry = {}
+        message = {"op": "call", "fn": fn, "args": _describe_args(list(args), registry),
+                   "kwargs": _describe_args(kwargs, registry), "view": view or {},
+                   "helpers": sorted(helpers or {})}
+        limit = timeout or self.limits.call_timeout_s
+        deadline = time.monotonic() + limit
+        try:
+            sandbox.send(message, deadline)
+            reply = self._serve_until_result(sandbox, registry, helpers or {}, deadline)
+        except SandboxTimeout:
+            self._lost(sandbox)
+            raise SandboxProblem(f"{fn} did not finish within {limit:g} s (an endless loop, or a "
+                                 "training run far longer than the test asks for?)") from None
+        except SandboxFailure as failure:
+            self._lost(sandbox)
+            raise SandboxProblem(f"the sandbox {failure.reason} while {fn} ran") from None
+        except BaseException:  # a grader-side error mid-call: the runner is out of step, so stop it
+            self._lost(sandbox, counts=False)
+            raise
+        return self._result(fn, reply, view)
+
+    def _serve_until_result(self, sandbox, registry, helpers, deadline):
+        while True:
+            message = sandbox.receive(deadline)
+            kind = message.get("kind") if isinstance(message, dict) else None
+            if kind == "result":
+                return message
+            if kind == "env" and message.get("id") in registry:
+                answer = _answer(lambda: registry[message["id"]].handle(message.get("method"), message.get("args")))
+            elif kind == "helper" and message.get("name") in helpers:
+                answer = _answer(lambda: helpers[message["name"]](message.get("args"), message.get("kwargs")))
+            else:
+                sandbox.kill("protocol")
+                raise SandboxFailure("broke the message protocol")
+            sandbox.send({"op": "reply", **answer}, deadline)
+
+    def _result(self, fn, reply, view):
+        if reply.get("ok") is True:
+            value = reply.get("value")
+            if not view:
+                return value
+            return Reply(value, _dict(reply.get("args_after")), _dict(reply.get("weights")))
+        error = reply.get("error") if isinstance(reply.get("error"), dict) else {}
+        error = {key: error.get(key) for key in ("type", "message", "cell", "line", "code")}
+        error = {key: (value if isinstance(value, (str, int)) else None) for key, value in error.items()}
+        error["type"] = error["type"] or "an unknown error"
+        if error["type"] == "MissingFunction":
+            raise MissingFunction(self._missing(fn, error.get("message") or f"{fn} is not defined"))
+        if error["type"] == "UnsupportedResult":
+            raise UnsupportedResult(f"{fn} {error.get('message') or 'returned an unsupported value'}")
+        raise StudentRaised(error)
+
+    def _missing(self, fn, message):
+        reasons = [f"your `{cell}` cell {why}" for cell, why in {**self.cell_errors, **self.skipped_cells}.items()]
+        return message + (f"; note that {'; '.join(reasons)}" if reasons else "")
+
+    # -- sandbox life cycle -----------------------------------------------------
+    def _running_sandbox(self):
+        if self.sandbox is not None and self.sandbox.alive:
+            return self.sandbox
+        if self.unavailable:
+            raise SandboxProblem(self.unavailable)
+        if self.restarts > self.limits.max_restarts:
+            raise SandboxProblem(f"the sandbox died {self.restarts} times, so the grader stopped restarting it")
+        while True:
+            sandbox = Sandbox(self.limits)
+            sandbox.start()
+            killer = self._run_cells(sandbox)
+            if killer is None:
+                self.sandbox = sandbox
+                return sandbox
+            sandbox.stop()
+
+    def _run_cells(self, sandbox):
+        """Run the grading cells; the id of a cell that killed the sandbox, or None."""
+        for cell in self.cells:
+            if cell.id in self.skipped_cells:
+                continue
+            deadline = time.monotonic() + self.limits.cell_timeout_s
+            try:
+                sandbox.send({"op": "exec", "cell": cell.id, "source": cell.source}, deadline)
+                reply = sandbox.receive(deadline)
+            except SandboxTimeout:
+                self.skipped_cells[cell.id] = (f"ran longer than {self.limits.cell_timeout_s:g} s, so the grader "
+                                               "skipped it (move long runs out of the graded cells)")
+                return cell.id
+            except SandboxFailure as failure:
+                self.skipped_cells[cell.id] = f"stopped the sandbox ({failure.reason}), so the grader skipped it"
+                return cell.id
+            if isinstance(reply, dict) and reply.get("ok") is False:
+                error = reply.get("error") if isinstance(reply.get("error"), dict) else {}
+                self.cell_errors[cell.id] = (f"raised {str(error.get('type'))[:80]} at line {error.get('line')}: "
+                                             f"{str(error.get('message'))[:300]}")
+        return None
+
+    def _lost(self, sandbox, counts=True):
+        sandbox.stop()
+        self.sandbox = None
+        self.restarts += counts
+
+    def close(self):
+        if self.sandbox is not None:
+            self.sandbox.stop()
+            self.sandbox = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _answer(compute):
+    try:
+        return {"ok": True, "value": compute()}
+    except Refusal as refusal:
+        return {"ok": False, "error": {"type": refusal.kind, "message": str(refusal)}}
+
+
+def _dict(value):
+    return value if isinstance(value, dict) else {}
+
+
+# -- the reference ------------------------------------------------------------------
+class Reference:
+    """The reference solution answering the same calls, with answers cached on disk.
+
+    Only calls on plain arguments are cached; the key covers the reference cells,
+    the runner's code and the request.
+    """
+
+    def __init__(self, cells, limits, cache_dir):
+        self.student = Student(cells, limits)
+        self.cache_dir = Path(cache_dir)
+        self.limits = limits
+        digest = hashlib.sha256()
+        for cell in cells:
+            digest.update(f"{cell.id}\0{cell.source}\0".encode())
+        for path in sorted(itertools.chain((PACKAGE / "runner").glob("*.py"), [PACKAGE / "wire.py"])):
+            digest.update(path.read_bytes())
+        self.fingerprint = digest.hexdigest()
+
+    def call(self, fn, *args, view=None, **kwargs):
+        request = wire.encode({"fn": fn, "args": list(args), "kwargs": kwargs, "view": view or {}})
+        key = hashlib.sha256(self.fingerprint.encode() + request).hexdigest()
+        path = self.cache_dir / key[:2] / f"{key}.json"
+        if path.exists():
+            reply = wire.decode(path.read_bytes(), self.limits.message_bytes)
+        else:
+            try:
+                result = self.student.call(fn, *args, view=view, **kwargs)
+            except CallFailed as failure:
+                raise ReferenceFailure(f"the reference solution failed {fn}: {failure.explain(True)}") from None
+            reply = {"value": result.value, "args_after": result.args_after,
+                     "weights": result.weights} if view else {"value": result}
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_bytes(wire.encode(reply))
+            temporary.replace(path)
+        if view:
+            return Reply(reply["value"], reply["args_after"], reply["weights"])
+        return reply["value"]
+
+    def close(self):
+        self.student.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

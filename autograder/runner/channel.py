@@ -1,0 +1,34 @@
+"""The runner's end of the message channel to the grader."""
+
+import wire
+
+REPLY_ERRORS = {
+    "AssertionError": AssertionError,
+    "TypeError": TypeError,
+    "ValueError": ValueError,
+    "RuntimeError": RuntimeError,
+}
+
+
+class Channel:
+    """Framed plain-value messages over two pipes inherited from the grader."""
+
+    def __init__(self, in_fd, out_fd, max_bytes):
+        self.in_fd, self.out_fd, self.max_bytes = in_fd, out_fd, max_bytes
+
+    def send(self, message):
+        wire.write_message(self.out_fd, message, self.max_bytes)
+
+    def receive(self):
+        return wire.read_message(self.in_fd, self.max_bytes)
+
+    def request(self, message):
+        """Ask the grader for something in the middle of a call (an env step, a helper value)."""
+        self.send(message)
+        reply = self.receive()
+        if type(reply) is not dict or reply.get("op") != "reply":
+            raise RuntimeError("the grader sent no reply")
+        if reply.get("ok"):
+            return reply.get("value")
+        error = reply.get("error") or {}
+        raise REPLY_ERRORS.get(error.get("type"), RuntimeError)(error.get("message", ""))

@@ -1,0 +1,34 @@
+"""Entry point inside the sandbox: ``python -I -B /kit/runner/main.py IN_FD OUT_FD MAX_BYTES``.
+
+The sandbox mounts this package at /kit/runner and the grader's ``wire.py`` at /kit/wire.py.
+"""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import wire  # noqa: E402  (importable once the path is set)
+from runner.channel import Channel  # noqa: E402
+from runner.session import Session  # noqa: E402
+
+
+def main():
+    in_fd, out_fd, max_bytes = (int(arg) for arg in sys.argv[1:4])
+    channel = Channel(in_fd, out_fd, max_bytes)
+    session = Session(channel)
+    channel.send({"kind": "ready"})
+    while True:
+        message = channel.receive()
+        if message is None:
+            return
+        reply = session.handle(message)
+        try:
+            channel.send(reply)
+        except wire.WireError as error:
+            channel.send({"kind": "result", "ok": False,
+                          "error": {"type": "UnsupportedResult", "message": f"returned a value that cannot be sent: {error}"}})
+
+
+if __name__ == "__main__":
+    main()

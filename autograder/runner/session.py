@@ -1,0 +1,114 @@
+"""One notebook's namespace: runs its cells and serves the grader's calls."""
+
+import builtins
+import contextlib
+import difflib
+import linecache
+import traceback
+
+from runner.kit_objects import describe, materialise
+from runner.plain import Unsupported
+from runner.views import apply_view
+
+CELL_PREFIX = "<cell "
+MAX_MESSAGE_CHARS = 2000
+
+
+class Session:
+    """The student's namespace and the two operations the grader may ask for."""
+
+    def __init__(self, channel):
+        self.channel = channel
+        self.namespace = {"__name__": "__main__", "__builtins__": builtins}
+        self.defined = set()
+
+    def handle(self, message):
+        op = message.get("op") if type(message) is dict else None
+        if op == "exec":
+            return self.exec_cell(message["cell"], message["source"])
+        if op == "call":
+            return self.call(message)
+        return {"kind": "error", "message": f"unknown request {op!r}"}
+
+    def exec_cell(self, cell_id, source):
+        filename = f"{CELL_PREFIX}{cell_id}>"
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        before = set(self.namespace)
+        try:
+            exec(compile(source, filename, "exec"), self.namespace)
+        except BaseException as error:  # SystemExit and KeyboardInterrupt are the student's too
+            return {"kind": "executed", "ok": False, "error": describe_error(error)}
+        finally:
+            self.defined |= set(self.namespace) - before
+        return {"kind": "executed", "ok": True}
+
+    def call(self, message):
+        name = message["fn"]
+        function = self.namespace.get(name)
+        if not callable(function):
+            return _failure("MissingFunction", self._missing_message(name))
+        try:
+            args = materialise(message.get("args", []), self.channel)
+            kwargs = materialise(message.get("kwargs", {}), self.channel)
+        except Exception as error:
+            return _failure("GraderArgumentError", f"{type(error).__name__}: {error}")
+        stubs = {helper: self._helper_stub(helper) for helper in message.get("helpers", [])}
+        try:
+            with _substituted(self.namespace, stubs):
+                result = function(*args, **kwargs)
+            return {"kind": "result", "ok": True, **apply_view(message.get("view", {}), result, args)}
+        except Unsupported as error:
+            return _failure("UnsupportedResult", f"returned {error}")
+        except BaseException as error:
+            return {"kind": "result", "ok": False, "error": describe_error(error)}
+
+    def _missing_message(self, name):
+        callables = sorted(n for n in self.defined if callable(self.namespace.get(n)))
+        close = difflib.get_close_matches(name, callables, n=3)
+        message = f"{name} is not defined"
+        return message + (f" (did you rename it? found {', '.join(close)})" if close else "")
+
+    def _helper_stub(self, name):
+        channel = self.channel
+
+        def helper(*args, **kwargs):
+            value = channel.request({"kind": "helper", "name": name, "args": describe(list(args)),
+                                     "kwargs": describe(kwargs)})
+            return materialise(value, channel)
+
+        helper.__name__ = helper.__qualname__ = name
+        return helper
+
+
+@contextlib.contextmanager
+def _substituted(namespace, replacements):
+    saved = {name: namespace.get(name) for name in replacements}
+    namespace.update(replacements)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                namespace.pop(name, None)
+            else:
+                namespace[name] = value
+
+
+def _failure(kind, message):
+    return {"kind": "result", "ok": False, "error": {"type": kind, "message": message[:MAX_MESSAGE_CHARS]}}
+
+
+def describe_error(error):
+    """Type, message and the innermost line of student code an exception came from."""
+    try:
+        message = str(error)[:MAX_MESSAGE_CHARS]
+    except BaseException:
+        message = "<the exception's message could not be read>"
+    described = {"type": type(error).__name__, "message": message, "cell": None, "line": None}
+    if isinstance(error, SyntaxError) and str(error.filename or "").startswith(CELL_PREFIX):
+        described.update(cell=error.filename[len(CELL_PREFIX):-1], line=error.lineno)
+        return described
+    for frame in traceback.extract_tb(error.__traceback__):
+        if frame.filename.startswith(CELL_PREFIX):
+            described.update(cell=frame.filename[len(CELL_PREFIX):-1], line=frame.lineno, code=frame.line)
+    return described

@@ -1,0 +1,282 @@
+"""Start, talk to and stop one sandboxed runner.
+
+The runner runs under bubblewrap with every namespace unshared (no network, its
+own PIDs, no further user namespaces), a read-only view of the system, Python
+and the virtual environment, and nothing of the course: not the grader, the
+hidden tests, the reference solutions, the gradebook or any other submission.
+Its only writable place is a private, size-capped /tmp. A cgroup caps its memory
+and processes; rlimits cap CPU time, file sizes and open files. It talks to the
+grader over two pipes, in plain-value messages (``wire``); whatever it prints is
+counted and discarded past the output limit.
+"""
+
+import os
+import resource
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from autograder import wire
+from autograder.cgroups import Cgroup, CgroupUnavailable
+
+PACKAGE = Path(__file__).resolve().parent
+KIT = "/kit"
+VENV_IN_SANDBOX = f"{KIT}/venv"
+ENVIRONMENT = {
+    "PATH": f"{VENV_IN_SANDBOX}/bin:/usr/bin:/bin",
+    "HOME": "/tmp",
+    "TMPDIR": "/tmp",
+    "LANG": "C.UTF-8",
+    "MPLBACKEND": "Agg",
+    "MPLCONFIGDIR": "/tmp/matplotlib",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "CUDA_VISIBLE_DEVICES": "",
+    "TF_NUM_INTRAOP_THREADS": "1",
+    "TF_NUM_INTEROP_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+}
+SIGNAL_REASONS = {
+    signal.SIGXCPU: "used up its CPU time",
+    signal.SIGKILL: "was killed",
+    signal.SIGSEGV: "crashed (segmentation fault)",
+}
+TAIL_BYTES = 4096
+
+
+class SandboxUnavailable(Exception):
+    """The sandbox cannot be used on this machine: a grader fault, never a student's."""
+
+
+class SandboxFailure(Exception):
+    """The sandbox died, hung, flooded its output or broke the protocol."""
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class SandboxTimeout(SandboxFailure):
+    """The sandbox did not answer in time, so it was stopped."""
+
+    def __init__(self):
+        super().__init__("ran past its time limit")
+
+
+def require_bwrap():
+    """The path of bubblewrap, or SandboxUnavailable saying how to install it."""
+    path = shutil.which("bwrap")
+    if path is None:
+        raise SandboxUnavailable(
+            "bubblewrap (bwrap) is not installed, and the grader never runs student code "
+            "without it. Install it with `sudo apt-get install bubblewrap` (or `make sandbox`).")
+    return path
+
+
+class Sandbox:
+    """One runner process in bubblewrap, and the pipes to it."""
+
+    def __init__(self, limits):
+        self.limits = limits
+        self.process = None
+        self.cgroup = None
+        self.output_bytes = 0
+        self.output_tail = b""
+        self.flooded = False
+        self.killed_for = None
+
+    # -- life cycle ---------------------------------------------------------
+    def start(self):
+        bwrap = require_bwrap()
+        runner_in, grader_out = os.pipe()
+        grader_in, runner_out = os.pipe()
+        try:
+            self.cgroup = Cgroup.create(self.limits.memory_bytes, self.limits.max_processes)
+        except CgroupUnavailable:
+            if os.geteuid() == 0:
+                os.close(runner_in), os.close(grader_out), os.close(grader_in), os.close(runner_out)
+                raise SandboxUnavailable(
+                    "no cgroup can be made to limit the sandbox's processes and memory, and as root "
+                    "rlimits do not bind: grade on a machine with writable cgroups or as an ordinary user")
+        command = [bwrap, *self._bwrap_arguments(), *self._python(),
+                   str(runner_in), str(runner_out), str(self.limits.message_bytes)]
+        try:
+            self.process = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                pass_fds=(runner_in, runner_out), preexec_fn=self._in_child, start_new_session=True)
+        finally:
+            os.close(runner_in)
+            os.close(runner_out)
+        self.to_runner, self.from_runner = grader_out, grader_in
+        os.set_blocking(self.to_runner, False)
+        threading.Thread(target=self._drain_output, daemon=True).start()
+        try:
+            ready = self.receive(time.monotonic() + self.limits.start_timeout_s)
+        except SandboxFailure as failure:
+            tail = self.output_tail.decode("utf-8", "replace").strip()
+            raise SandboxUnavailable(f"the sandbox did not start ({failure.reason}): {tail[-1500:]}") from None
+        if ready != {"kind": "ready"}:
+            self.stop()
+            raise SandboxUnavailable(f"the sandbox started badly: {ready!r:.200}")
+
+    def _bwrap_arguments(self):
+        arguments = ["--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
+                     "--new-session", "--cap-drop", "ALL", "--hostname", "sandbox",
+                     "--ro-bind", "/usr", "/usr"]
+        for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64"):
+            if os.path.islink(top):
+                arguments += ["--symlink", os.readlink(top), top]
+            elif os.path.isdir(top):
+                arguments += ["--ro-bind", top, top]
+        base = os.path.realpath(sys.base_prefix)
+        if not base.startswith("/usr/"):
+            arguments += ["--ro-bind", base, base]
+        if sys.prefix != sys.base_prefix:
+            arguments += ["--ro-bind", sys.prefix, VENV_IN_SANDBOX]
+        arguments += [
+            "--ro-bind", str(PACKAGE / "runner"), f"{KIT}/runner",
+            "--ro-bind", str(PACKAGE / "wire.py"), f"{KIT}/wire.py",
+            "--proc", "/proc", "--dev", "/dev",
+            "--size", str(self.limits.tmp_bytes), "--tmpfs", "/tmp",
+            "--chdir", "/tmp", "--clearenv",
+        ]
+        for name, value in ENVIRONMENT.items():
+            arguments += ["--setenv", name, value]
+        return arguments
+
+    @staticmethod
+    def _python():
+        if sys.prefix != sys.base_prefix:
+            python = f"{VENV_IN_SANDBOX}/bin/python"
+        else:
+            python = sys.executable
+        return [python, "-I", "-B", f"{KIT}/runner/main.py"]
+
+    def _in_child(self):
+        """Runs in the forked child before bwrap starts: limits, then the cgroup."""
+        limits = self.limits
+        for which, value in ((resource.RLIMIT_CPU, limits.cpu_seconds),
+                             (resource.RLIMIT_FSIZE, limits.file_bytes),
+                             (resource.RLIMIT_NOFILE, limits.open_files),
+                             (resource.RLIMIT_CORE, 0),
+                             (resource.RLIMIT_AS, limits.memory_bytes)):
+            resource.setrlimit(which, (value, value))
+        if self.cgroup is not None:
+            self.cgroup.join()
+        else:
+            resource.setrlimit(resource.RLIMIT_NPROC, (limits.max_processes, limits.max_processes))
+
+    def _drain_output(self):
+        stream = self.process.stdout
+        while True:
+            chunk = stream.read1(65536)
+            if not chunk:
+                return
+            self.output_bytes += len(chunk)
+            self.output_tail = (self.output_tail + chunk)[-TAIL_BYTES:]
+            if self.output_bytes > self.limits.output_bytes and not self.flooded:
+                self.flooded = True
+                self.kill()
+
+    @property
+    def alive(self):
+        return self.process is not None and self.process.poll() is None and self.killed_for is None
+
+    def kill(self, reason=None):
+        """Stop every process of the sandbox at once."""
+        if self.killed_for is None:
+            self.killed_for = reason
+        if self.process is None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        if self.cgroup is not None:
+            self.cgroup.kill_all()
+
+    def stop(self):
+        """Kill the sandbox and release its pipes and cgroup."""
+        if self.process is None:
+            return
+        self.kill()
+        self.process.wait()
+        for fd in (self.to_runner, self.from_runner):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        if self.cgroup is not None:
+            self.cgroup.remove()
+        self.process.stdout.close()
+
+    # -- messages -------------------------------------------------------------
+    def send(self, message, deadline):
+        data = memoryview(wire.frame(wire.encode(message)))
+        while data:
+            self._wait(self.to_runner, select.POLLOUT, deadline)
+            try:
+                written = os.write(self.to_runner, data)
+            except BlockingIOError:
+                continue
+            except (BrokenPipeError, OSError):
+                raise self._died() from None
+            data = data[written:]
+
+    def receive(self, deadline):
+        header = self._read(wire.HEADER_BYTES, deadline)
+        try:
+            length = wire.parse_header(header, self.limits.message_bytes)
+            return wire.decode(self._read(length, deadline), self.limits.message_bytes)
+        except wire.WireError as error:
+            self.kill("protocol")
+            raise SandboxFailure(f"sent back something that is not a plain value ({error})") from None
+
+    def _read(self, n, deadline):
+        chunks, remaining = [], n
+        while remaining:
+            self._wait(self.from_runner, select.POLLIN, deadline)
+            chunk = os.read(self.from_runner, min(remaining, 1 << 20))
+            if not chunk:
+                raise self._died()
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return b"".join(chunks)
+
+    def _wait(self, fd, event, deadline):
+        poller = select.poll()
+        poller.register(fd, event | select.POLLHUP | select.POLLERR)
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self.kill("timeout")
+                raise SandboxTimeout()
+            if poller.poll(min(remaining, 1.0) * 1000):
+                return
+            if self.killed_for is not None or self.flooded:
+                raise self._died()
+
+    def _died(self):
+        """The failure to report once the runner is gone, from what the kernel and the grader saw."""
+        self.kill(self.killed_for or "died")
+        code = self.process.wait()
+        if self.flooded:
+            return SandboxFailure(f"printed more than {self.limits.output_bytes // 1024} KiB, so it was stopped")
+        if self.cgroup is not None and self.cgroup.oom_killed():
+            return SandboxFailure(f"ran out of memory (the limit is {self.limits.memory_bytes // 2**20} MiB)")
+        signal_number = code - 128 if code > 128 else -code if code < 0 else 0
+        if signal_number in SIGNAL_REASONS:
+            return SandboxFailure(SIGNAL_REASONS[signal_number])
+        return SandboxFailure(f"exited (status {code}); did the code call exit() or os._exit()?")
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()

@@ -1,0 +1,161 @@
+"""The only serialisation across the sandbox boundary.
+
+A message is a 4-byte big-endian length followed by UTF-8 JSON. Values are plain
+JSON (None, bool, int, float, str, list, dict with str keys) plus NumPy arrays,
+carried as ``{"__ndarray__": "<base64 of .npy bytes>"}`` and read back with
+``np.load(allow_pickle=False)``: numeric and boolean dtypes only, no objects, no
+structured records. Sizes are checked before anything is parsed, and nesting is
+capped so that code walking a decoded value cannot recurse without bound.
+
+Both sides use this module: the grader imports it as ``autograder.wire``; inside
+the sandbox the runner imports the same file as ``wire``. It needs only the
+standard library and NumPy.
+"""
+
+import base64
+import io
+import json
+import os
+import struct
+
+import numpy as np
+
+ARRAY_KEY = "__ndarray__"
+ALLOWED_DTYPE_KINDS = "biuf"
+MAX_DEPTH = 64
+_HEADER = struct.Struct(">I")
+
+
+class WireError(Exception):
+    """A value that may not cross the boundary, or a malformed message."""
+
+
+def to_jsonable(value, depth=0):
+    """Turn a plain value into JSON-ready data; raise WireError for anything else."""
+    if depth > MAX_DEPTH:
+        raise WireError(f"value nested deeper than {MAX_DEPTH} levels")
+    kind = type(value)
+    if value is None or kind in (bool, int, float, str):
+        return value
+    if kind in (list, tuple):
+        return [to_jsonable(item, depth + 1) for item in value]
+    if kind is dict:
+        if not all(type(key) is str for key in value):
+            raise WireError("dictionary keys must be strings")
+        return {key: to_jsonable(item, depth + 1) for key, item in value.items()}
+    if isinstance(value, (np.ndarray, np.generic)):
+        return {ARRAY_KEY: _array_to_base64(np.asarray(value))}
+    raise WireError(f"an object of type {kind.__name__} cannot cross the boundary")
+
+
+def _array_to_base64(array):
+    _check_dtype(array.dtype)
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _check_dtype(dtype):
+    if dtype.kind not in ALLOWED_DTYPE_KINDS or dtype.fields is not None or dtype.hasobject:
+        raise WireError(f"arrays of dtype {dtype} cannot cross the boundary")
+
+
+def encode(value):
+    """Encode a plain value as message bytes (without the length header)."""
+    return json.dumps(to_jsonable(value), separators=(",", ":")).encode("utf-8")
+
+
+def decode(data, max_bytes):
+    """Decode message bytes into plain values; raise WireError if malformed or too large."""
+    if len(data) > max_bytes:
+        raise WireError(f"message of {len(data)} bytes exceeds the limit of {max_bytes}")
+    try:
+        value = json.loads(data.decode("utf-8"), object_hook=_decode_array)
+    except WireError:
+        raise
+    except (ValueError, RecursionError, UnicodeDecodeError) as error:
+        raise WireError(f"malformed message: {type(error).__name__}") from None
+    _check_depth(value)
+    return value
+
+
+def _decode_array(obj):
+    if ARRAY_KEY not in obj:
+        return obj
+    if len(obj) != 1 or type(obj[ARRAY_KEY]) is not str:
+        raise WireError("malformed array")
+    try:
+        raw = base64.b64decode(obj[ARRAY_KEY], validate=True)
+        array = np.load(io.BytesIO(raw), allow_pickle=False)
+    except WireError:
+        raise
+    except Exception as error:  # np.load raises many types on corrupt input
+        raise WireError(f"malformed array: {type(error).__name__}") from None
+    if not isinstance(array, np.ndarray):
+        raise WireError("malformed array")
+    _check_dtype(array.dtype)
+    return array
+
+
+def _check_depth(value):
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise WireError(f"value nested deeper than {MAX_DEPTH} levels")
+        if type(item) is list:
+            stack.extend((child, depth + 1) for child in item)
+        elif type(item) is dict:
+            stack.extend((child, depth + 1) for child in item.values())
+
+
+def frame(payload):
+    """Prefix message bytes with their length."""
+    return _HEADER.pack(len(payload)) + payload
+
+
+def write_message(fd, value, max_bytes):
+    """Encode and write one framed message to a file descriptor (blocking)."""
+    payload = encode(value)
+    if len(payload) > max_bytes:
+        raise WireError(f"message of {len(payload)} bytes exceeds the limit of {max_bytes}")
+    data = memoryview(frame(payload))
+    while data:
+        written = os.write(fd, data)
+        data = data[written:]
+
+
+def parse_header(header, max_bytes):
+    """Return the payload length announced by a 4-byte header, checked against the limit."""
+    (length,) = _HEADER.unpack(header)
+    if length > max_bytes:
+        raise WireError(f"message of {length} bytes exceeds the limit of {max_bytes}")
+    return length
+
+
+HEADER_BYTES = _HEADER.size
+
+
+def read_message(fd, max_bytes):
+    """Read one framed message from a file descriptor (blocking); None at end of stream."""
+    header = _read_exactly(fd, HEADER_BYTES)
+    if header is None:
+        return None
+    length = parse_header(header, max_bytes)
+    payload = _read_exactly(fd, length) if length else b""
+    if payload is None:
+        raise WireError("stream ended inside a message")
+    return decode(payload, max_bytes)
+
+
+def _read_exactly(fd, n):
+    chunks, remaining = [], n
+    while remaining:
+        chunk = os.read(fd, remaining)
+        if not chunk:
+            if remaining == n:
+                return None
+            raise WireError("stream ended inside a message")
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
