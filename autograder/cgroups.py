@@ -8,6 +8,7 @@ CI machines) and with a delegated cgroup v2 subtree.
 import itertools
 import os
 import signal
+import time
 from pathlib import Path
 
 ROOT = Path("/sys/fs/cgroup")
@@ -103,15 +104,18 @@ class Cgroup:
             _rmdir(directory)
 
 
-def _rmdir(directory):
-    for _ in range(50):
+def _rmdir(directory, patience_s=5.0):
+    deadline = time.monotonic() + patience_s
+    while True:
         try:
             directory.rmdir()
             return
         except FileNotFoundError:
             return
-        except OSError:  # processes still exiting
-            os.sched_yield()
+        except OSError:  # killed processes still exiting
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.01)
 
 
 def _own_paths():

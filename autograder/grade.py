@@ -6,14 +6,16 @@ with a plugin that provides their fixtures (``student``, ``reference``,
 a full report: every test fails with the reason, and ``error`` says it.
 """
 
+import dataclasses
 import json
 from pathlib import Path
 
 import pytest
 
 from autograder import config, notebook
-from autograder.probes import Reference, Student
+from autograder.probes import Reference, ReferenceFailure, Student
 from autograder.report import Report, TestCase, TestCaseResult, result_from_failure
+from autograder.sandbox import SandboxUnavailable, require_bwrap
 
 TESTS = Path(__file__).resolve().parent / "tests"
 
@@ -22,9 +24,12 @@ class GraderFault(Exception):
     """The grader could not run (missing release, broken hidden tests): not the student's fault."""
 
 
+FATAL = (SandboxUnavailable, ReferenceFailure)  # a test that meets one of these stops the grading
+
 def grade(assignment_id, notebook_path):
     """The ``Report`` for one submitted notebook."""
     assignment = config.assignment(assignment_id)
+    require_bwrap()
     release = _course_notebook("release", assignment)
     solution = _course_notebook("solutions", assignment)
     limits = config.load().LIMITS
@@ -56,6 +61,7 @@ class HiddenTests:
     def __init__(self, assignment, student, reference):
         self.assignment, self._student, self._reference = assignment, student, reference
         self.cases, self.results, self.problems = {}, {}, []
+        self.fatal = None
 
     @pytest.fixture(scope="session")
     def student(self):
@@ -95,13 +101,18 @@ class HiddenTests:
                                                self.assignment.points[function] / counts[function])
 
     def pytest_runtest_makereport(self, item, call):
+        if call.excinfo is not None and isinstance(call.excinfo.value, FATAL):
+            self.fatal = self.fatal or call.excinfo.value
         case = self.cases.get(item.nodeid)
         if case is None or (call.when != "call" and call.excinfo is None):
             return
         if call.excinfo is None:
-            self.results[item.nodeid] = TestCaseResult(case, True)
+            result = TestCaseResult(case, True)
         elif item.nodeid not in self.results or self.results[item.nodeid].passed:
-            self.results[item.nodeid] = result_from_failure(case, call.excinfo.value)
+            result = result_from_failure(case, call.excinfo.value)
+        else:
+            return
+        self.results[item.nodeid] = dataclasses.replace(result, seconds=call.duration)
 
 
 def run_hidden_tests(assignment, student, reference):
@@ -111,6 +122,8 @@ def run_hidden_tests(assignment, student, reference):
     arguments = [str(directory), "-c", str(TESTS / "pytest.ini"), "--rootdir", str(TESTS), "-p", "no:terminal",
                  "-p", "no:cacheprovider", "--import-mode=importlib"]
     status = pytest.main(arguments, plugins=[plugin])
+    if plugin.fatal is not None:
+        raise plugin.fatal
     if status not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         plugin.problems.append(f"pytest exited with {status!r}")
     if plugin.problems:

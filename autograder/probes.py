@@ -74,6 +74,8 @@ class StudentRaised(CallFailed):
             if self.error.get("code"):
                 where += f" (`{self.error['code']}`)"
         text = f"raised {self.error['type']}{where}"
+        if self.error.get("note"):
+            text += f" ({self.error['note']})"
         if public and self.error.get("message"):
             text += f": {self.error['message']}"
         elif not public:
@@ -163,12 +165,18 @@ class Student:
         self.limits = limits
         self.unavailable = unavailable
         self.sandbox = None
-        self.restarts = 0
         self.cell_errors = {}
         self.skipped_cells = {}
+        self.broken = {}  # function -> why it is not called again
 
     def call(self, fn, *args, view=None, helpers=None, timeout=None, **kwargs):
-        """Call a student function; its value, or a ``Reply`` when a view is given."""
+        """Call a student function; its value, or a ``Reply`` when a view is given.
+
+        A function that hung or killed the sandbox once is not called again: its
+        later calls fail at once, and the other functions go on in a new sandbox.
+        """
+        if fn in self.broken:
+            raise SandboxProblem(f"{self.broken[fn]}, so the grader did not call it again")
         sandbox = self._running_sandbox()
         registry = {}
         message = {"op": "call", "fn": fn, "args": _describe_args(list(args), registry),
@@ -181,13 +189,15 @@ class Student:
             reply = self._serve_until_result(sandbox, registry, helpers or {}, deadline)
         except SandboxTimeout:
             self._lost(sandbox)
-            raise SandboxProblem(f"{fn} did not finish within {limit:g} s (an endless loop, or a "
-                                 "training run far longer than the test asks for?)") from None
+            self.broken[fn] = f"{fn} did not finish within {limit:g} s (an endless loop, or a training run far " \
+                              "longer than the test asks for?)"
+            raise SandboxProblem(self.broken[fn]) from None
         except SandboxFailure as failure:
             self._lost(sandbox)
-            raise SandboxProblem(f"the sandbox {failure.reason} while {fn} ran") from None
+            self.broken[fn] = f"the sandbox {failure.reason} while {fn} ran"
+            raise SandboxProblem(self.broken[fn]) from None
         except BaseException:  # a grader-side error mid-call: the runner is out of step, so stop it
-            self._lost(sandbox, counts=False)
+            self._lost(sandbox)
             raise
         return self._result(fn, reply, view)
 
@@ -216,6 +226,8 @@ class Student:
         error = {key: error.get(key) for key in ("type", "message", "cell", "line", "code")}
         error = {key: (value if isinstance(value, (str, int)) else None) for key, value in error.items()}
         error["type"] = error["type"] or "an unknown error"
+        if error["type"] == "MemoryError":
+            error["note"] = f"the sandbox's memory is limited to {self.limits.memory_bytes // 2**20} MiB"
         if error["type"] == "MissingFunction":
             raise MissingFunction(self._missing(fn, error.get("message") or f"{fn} is not defined"))
         if error["type"] == "UnsupportedResult":
@@ -232,8 +244,6 @@ class Student:
             return self.sandbox
         if self.unavailable:
             raise SandboxProblem(self.unavailable)
-        if self.restarts > self.limits.max_restarts:
-            raise SandboxProblem(f"the sandbox died {self.restarts} times, so the grader stopped restarting it")
         while True:
             sandbox = Sandbox(self.limits)
             sandbox.start()
@@ -265,10 +275,9 @@ class Student:
                                              f"{str(error.get('message'))[:300]}")
         return None
 
-    def _lost(self, sandbox, counts=True):
+    def _lost(self, sandbox):
         sandbox.stop()
         self.sandbox = None
-        self.restarts += counts
 
     def close(self):
         if self.sandbox is not None:

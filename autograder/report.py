@@ -30,6 +30,7 @@ class TestCaseResult:
     passed: bool
     feedback: str = ""
     grader_fault: bool = False
+    seconds: float = 0.0
 
     @property
     def points(self):
@@ -89,10 +90,11 @@ class Report:
                 "name": result.case.name,
                 "function": result.case.function,
                 "description": result.case.description,
-                "points": round(result.points, 4),
-                "max_points": round(result.case.max_points, 4),
+                "points": result.points,
+                "max_points": result.case.max_points,
                 "passed": result.passed,
                 "feedback": result.feedback,
+                "seconds": round(result.seconds, 3),
             } for result in self.results],
         }
 

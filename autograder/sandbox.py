@@ -47,6 +47,7 @@ SIGNAL_REASONS = {
     signal.SIGSEGV: "crashed (segmentation fault)",
 }
 TAIL_BYTES = 4096
+EXIT_GRACE_S = 2.0
 
 
 class SandboxUnavailable(Exception):
@@ -160,8 +161,8 @@ class Sandbox:
     def _in_child(self):
         """Runs in the forked child before bwrap starts: limits, then the cgroup."""
         limits = self.limits
-        for which, value in ((resource.RLIMIT_CPU, limits.cpu_seconds),
-                             (resource.RLIMIT_FSIZE, limits.file_bytes),
+        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 1))  # SIGXCPU first
+        for which, value in ((resource.RLIMIT_FSIZE, limits.file_bytes),
                              (resource.RLIMIT_NOFILE, limits.open_files),
                              (resource.RLIMIT_CORE, 0),
                              (resource.RLIMIT_AS, limits.memory_bytes)):
@@ -263,8 +264,12 @@ class Sandbox:
 
     def _died(self):
         """The failure to report once the runner is gone, from what the kernel and the grader saw."""
+        try:
+            code = self.process.wait(timeout=EXIT_GRACE_S)
+        except subprocess.TimeoutExpired:  # the runner closed its pipe but lives on
+            self.kill("died")
+            code = self.process.wait()
         self.kill(self.killed_for or "died")
-        code = self.process.wait()
         if self.flooded:
             return SandboxFailure(f"printed more than {self.limits.output_bytes // 1024} KiB, so it was stopped")
         if self.cgroup is not None and self.cgroup.oom_killed():

@@ -1,0 +1,87 @@
+"""The boundary's serialisation: plain values and numeric arrays cross, nothing else does."""
+
+import io
+import json
+import os
+import pickle
+
+import numpy as np
+import pytest
+
+from autograder import wire
+
+LIMIT = 1 << 20
+
+
+@pytest.mark.parametrize("value", [
+    None, True, 3, -2.5, "text", [1, [2, 3]], {"a": [1.0, None]},
+    np.arange(6, dtype=np.int32).reshape(2, 3), np.array([1.5, np.nan, np.inf]), np.array(True), np.float32(2.5),
+])
+def test_plain_values_round_trip(value):
+    decoded = wire.decode(wire.encode(value), LIMIT)
+    if isinstance(value, (np.ndarray, np.generic)):
+        assert isinstance(decoded, np.ndarray) and decoded.dtype == np.asarray(value).dtype
+        np.testing.assert_array_equal(decoded, value)
+    else:
+        assert decoded == value
+
+
+def test_tuples_become_lists():
+    assert wire.decode(wire.encode((1, (2, 3))), LIMIT) == [1, [2, 3]]
+
+
+@pytest.mark.parametrize("value", [
+    object(), np.array([object()]), np.array([(1, 2.0)], dtype=[("a", "i4"), ("b", "f8")]), {1: "key"},
+    np.array(["text"]), b"bytes",
+])
+def test_other_values_are_refused(value):
+    with pytest.raises(wire.WireError):
+        wire.encode(value)
+
+
+def npy_message(array_bytes):
+    import base64
+    return json.dumps({wire.ARRAY_KEY: base64.b64encode(array_bytes).decode()}).encode()
+
+
+def test_pickled_object_arrays_are_never_loaded():
+    buffer = io.BytesIO()
+    np.save(buffer, np.array([{"evil": 1}], dtype=object), allow_pickle=True)
+    with pytest.raises(wire.WireError):
+        wire.decode(npy_message(buffer.getvalue()), LIMIT)
+
+
+def test_a_pickle_is_not_an_array():
+    with pytest.raises(wire.WireError):
+        wire.decode(npy_message(pickle.dumps([1, 2])), LIMIT)
+
+
+@pytest.mark.parametrize("data", [b"{", b"\xff\xfe", b"[" * 100_000 + b"]" * 100_000, b"1" * 5000,
+                                  json.dumps({wire.ARRAY_KEY: "not base64!"}).encode(),
+                                  json.dumps({wire.ARRAY_KEY: "AAAA", "extra": 1}).encode()])
+def test_malformed_messages_are_refused(data):
+    with pytest.raises(wire.WireError):
+        wire.decode(data, LIMIT)
+
+
+def test_deep_nesting_is_refused_even_within_jsons_own_limit():
+    deep = b"[" * (wire.MAX_DEPTH + 5) + b"]" * (wire.MAX_DEPTH + 5)
+    with pytest.raises(wire.WireError):
+        wire.decode(deep, LIMIT)
+
+
+def test_sizes_are_checked_before_parsing():
+    with pytest.raises(wire.WireError):
+        wire.decode(b"[" + b"0," * LIMIT + b"0]", LIMIT)
+    with pytest.raises(wire.WireError):
+        wire.parse_header(wire.frame(b"x" * 10)[:4], 5)
+
+
+def test_framed_messages_cross_a_pipe():
+    read_end, write_end = os.pipe()
+    wire.write_message(write_end, {"x": np.ones(3)}, LIMIT)
+    os.close(write_end)
+    message = wire.read_message(read_end, LIMIT)
+    assert wire.read_message(read_end, LIMIT) is None
+    np.testing.assert_array_equal(message["x"], np.ones(3))
+    os.close(read_end)
