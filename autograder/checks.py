@@ -76,9 +76,15 @@ def kind_of(value):
             float: "a float", type(None): "None"}.get(type(value), type(value).__name__)
 
 
-def expect_array(got, want, *, rtol, atol=1e-8, what="the result", floats=False, hint=None):
-    """``got`` must be a NumPy array of ``want``'s shape, close to it; of a float dtype if ``floats``."""
+def expect_array(got, want, *, rtol, atol=None, what="the result", floats=False, hint=None):
+    """``got`` must be a NumPy array of ``want``'s shape, close to it; of a float dtype if ``floats``.
+
+    Without ``atol``, values may also differ by ``rtol`` times the largest expected
+    magnitude, so float32 arithmetic passes where results cancel to near zero.
+    """
     want = np.asarray(want, dtype=np.float64)
+    if atol is None:
+        atol = rtol * max(1.0, float(np.max(np.abs(want), initial=0.0)))
     if not isinstance(got, np.ndarray):
         raise Mismatch(f"expected {what} as a NumPy array, got {kind_of(got)}", hint=hint)
     if got.dtype.kind not in "biuf":

@@ -51,11 +51,13 @@ def test_hidden_episodes(student, reference, settings, rng):
 
 
 @graded(FUNCTION, HINT)
-def test_leaves_its_input_unchanged(student):
-    """Does not modify the rewards array it is given."""
+def test_leaves_its_input_unchanged(student, reference, settings):
+    """Returns the returns of a float array without modifying that array."""
     rewards = np.array([1.0, 2.0, 3.0])
+    view = {"result": "plain", "args_after": [0]}
     with calling("discount_rewards(np.array([1.0, 2.0, 3.0]), 0.9), then looking at the array passed in",
                  public=True):
-        reply = student.call(FUNCTION, rewards, 0.9, view={"result": "plain", "args_after": [0]})
+        reply = student.call(FUNCTION, rewards, 0.9, view=view)
+        expect_array(reply.value, reference.call(FUNCTION, rewards, 0.9), rtol=settings.rtol, what="the returns")
         expect_array(reply.args_after.get("0"), rewards, rtol=0, atol=0, what="the rewards array after the call",
                      hint="copy the rewards (np.array(rewards, dtype=float) makes a copy) before changing values")

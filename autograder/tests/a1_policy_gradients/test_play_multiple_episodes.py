@@ -34,6 +34,9 @@ class Run:
                                    helpers={"play_one_step": self.step_oracle})
 
     def rewards_and_grads(self):
+        """The result, checked to hold a reward list and a gradient list per episode played."""
+        played = len(self.server.episodes())
+        expect_true(played == self.n_episodes, f"{played} episodes were played; expected {self.n_episodes}")
         all_rewards, all_grads = expect_list(self.result, 2, what="the result (all_rewards, all_grads)")
         expect_list(all_rewards, self.n_episodes, what="all_rewards (one list per episode)")
         expect_list(all_grads, self.n_episodes, what="all_grads (one list per episode)")
@@ -62,6 +65,7 @@ def test_passes_the_latest_observation(student, rng):
     """Gives play_one_step the observation from the latest reset or step."""
     with calling("play_multiple_episodes(env, n_episodes=2, n_max_steps=500, model, loss_fn)", public=True):
         run = Run(student, rng, 2, 500)
+        run.rewards_and_grads()
         log = run.server.log
         latest = [log[index - 1].obs for index, step in enumerate(log) if step.action is not None]
         expect_true(len(run.step_oracle.given_obs) == len(latest), "play_one_step was not called once per step")
@@ -74,6 +78,7 @@ def test_stops_an_episode_when_done(student, rng):
     """Ends an episode as soon as play_one_step returns done = True."""
     with calling("play_multiple_episodes(env, n_episodes=3, n_max_steps=500, model, loss_fn)", public=True):
         run = Run(student, rng, 3, 500)
+        run.rewards_and_grads()
         for number, episode in enumerate(run.server.episodes()):
             done_at = next((index for index, step in enumerate(episode) if step.terminated or step.truncated), None)
             expect_true(done_at == len(episode) - 1, f"episode {number} went on after play_one_step returned done"
@@ -85,6 +90,7 @@ def test_caps_episodes_at_n_max_steps(student, rng):
     """Plays at most n_max_steps steps per episode."""
     with calling("play_multiple_episodes(env, n_episodes=3, n_max_steps=5, model, loss_fn)", public=True):
         run = Run(student, rng, 3, 5)
+        run.rewards_and_grads()
         lengths = [len(episode) for episode in run.server.episodes()]
         expect_true(lengths == [5, 5, 5], f"the episodes had {lengths} steps; expected [5, 5, 5] (CartPole "
                                           "cannot end within 5 steps of a reset)")

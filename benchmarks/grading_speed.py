@@ -1,0 +1,60 @@
+"""Grading time against a bare papermill run of the same notebook, side by side in one run.
+
+For each assignment: papermill executes the reference solution with the CI
+parameters from course_config.py (what CI does anyway), then the grader grades
+that executed notebook, once with an empty reference cache and once warm (the
+usual case: a batch of submissions shares the cache). Every figure is the wall
+time of a fresh process, median of ``--repeat`` runs. Goal: warm ratio <= 1.3.
+
+    .venv/bin/python benchmarks/grading_speed.py [--repeat 3]
+"""
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from autograder import config  # noqa: E402
+
+
+def timed(command):
+    start = time.perf_counter()
+    subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def papermill_command(assignment, output):
+    parameters = [item for name, value in assignment.ci_parameters.items() for item in ("-p", name, str(value))]
+    return [sys.executable, "-m", "papermill", str(config.path("solutions", assignment.id, assignment.notebook)),
+            str(output), *parameters, "--kernel", "python3", "--no-progress-bar"]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    arguments = parser.parse_args()
+    print(f"{'assignment':<24} {'papermill s':>11} {'grade cold s':>12} {'grade warm s':>12} {'warm ratio':>10}")
+    for assignment in config.load().ASSIGNMENTS:
+        with tempfile.TemporaryDirectory() as scratch:
+            executed = Path(scratch) / assignment.notebook
+            grading = [sys.executable, "-m", "autograder", "grade", assignment.id, str(executed), "--json"]
+            papermill, cold, warm = [], [], []
+            for _ in range(arguments.repeat):
+                papermill.append(timed(papermill_command(assignment, executed)))
+                shutil.rmtree(config.path("cache", "reference", assignment.id), ignore_errors=True)
+                cold.append(timed(grading))
+                warm.append(timed(grading))
+        bare, graded = statistics.median(papermill), statistics.median(warm)
+        print(f"{assignment.id:<24} {bare:11.1f} {statistics.median(cold):12.1f} {graded:12.1f} "
+              f"{graded / bare:10.2f}")
+
+
+if __name__ == "__main__":
+    main()

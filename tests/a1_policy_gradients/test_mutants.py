@@ -1,0 +1,311 @@
+"""Plausible wrong implementations lose their function's points, and only those; correct alternatives
+and garbage get what they should.
+
+For each graded function, every hidden test of that function must be failed by at
+least one of its mutants, while every other function keeps full marks.
+"""
+
+import textwrap
+
+import pytest
+
+from autograder import config
+from tests.conftest import by_function, failed, grade
+
+A1 = config.assignment("a1_policy_gradients")
+
+
+def source(text):
+    return textwrap.dedent(text).strip("\n")
+
+
+REFERENCE_PLAY_ONE_STEP = '''
+    def play_one_step(env, obs, model, loss_fn):
+        with tf.GradientTape() as tape:
+            left_proba = model(obs[np.newaxis])
+            action = tf.random.uniform([1, 1]) > left_proba
+            y_target = tf.constant([[1.0]]) - tf.cast(action, tf.float32)
+            loss = tf.reduce_mean(loss_fn(y_target, left_proba))
+        grads = tape.gradient(loss, model.trainable_variables)
+        obs, reward, terminated, truncated, info = env.step(int(action[0, 0].numpy()))
+        return obs, reward, terminated or truncated, grads
+'''
+REFERENCE_EPISODES = '''
+    def play_multiple_episodes(env, n_episodes, n_max_steps, model, loss_fn):
+        all_rewards, all_grads = [], []
+        for episode in range(n_episodes):
+            current_rewards, current_grads = [], []
+            obs, info = env.reset()
+            for step in range(n_max_steps):
+                obs, reward, done, grads = play_one_step(env, obs, model, loss_fn)
+                current_rewards.append(reward)
+                current_grads.append(grads)
+                if done:
+                    break
+            all_rewards.append(current_rewards)
+            all_grads.append(current_grads)
+        return all_rewards, all_grads
+'''
+REFERENCE_TRAIN = '''
+    def train_policy_gradient(env, model, n_iterations, n_episodes_per_update, n_max_steps,
+                              discount_factor, optimizer, loss_fn):
+        curve = []
+        for iteration in range(n_iterations):
+            all_rewards, all_grads = play_multiple_episodes(env, n_episodes_per_update, n_max_steps, model, loss_fn)
+            curve.append(float(np.mean([sum(rewards) for rewards in all_rewards])))
+            all_final_rewards = discount_and_normalise_rewards(all_rewards, discount_factor)
+            all_mean_grads = []
+            for var_index in range(len(model.trainable_variables)):
+                all_mean_grads.append(tf.reduce_mean(
+                    [final_reward * all_grads[episode_index][step][var_index]
+                     for episode_index, final_rewards in enumerate(all_final_rewards)
+                     for step, final_reward in enumerate(final_rewards)], axis=0))
+            optimizer.apply_gradients(zip(all_mean_grads, model.trainable_variables))
+        return curve
+'''
+
+MUTANTS = {
+    "basic_policy": {
+        "reads obs[0][2], as the old gym code did": '''
+            def basic_policy(obs):
+                angle = obs[0][2]
+                return 0 if angle < 0 else 1
+        ''',
+        "follows the cart's position": '''
+            def basic_policy(obs):
+                return 0 if obs[0] < 0 else 1
+        ''',
+        "returns a float action": '''
+            def basic_policy(obs):
+                return 0.0 if obs[2] < 0 else 1.0
+        ''',
+    },
+    "build_policy_model": {
+        "relu instead of elu": '''
+            def build_policy_model(n_inputs=4, n_hidden=5):
+                return keras.Sequential([keras.layers.Input(shape=(n_inputs,)),
+                                         keras.layers.Dense(n_hidden, activation="relu"),
+                                         keras.layers.Dense(1, activation="sigmoid")])
+        ''',
+        "n_inputs = 5, the lesson's typo": '''
+            def build_policy_model(n_inputs=5, n_hidden=5):
+                return keras.Sequential([keras.layers.Input(shape=(n_inputs,)),
+                                         keras.layers.Dense(n_hidden, activation="elu"),
+                                         keras.layers.Dense(1, activation="sigmoid")])
+        ''',
+        "ignores n_inputs and n_hidden": '''
+            def build_policy_model(n_inputs=4, n_hidden=5):
+                return keras.Sequential([keras.layers.Input(shape=(4,)),
+                                         keras.layers.Dense(5, activation="elu"),
+                                         keras.layers.Dense(1, activation="sigmoid")])
+        ''',
+    },
+    "discount_rewards": {
+        "integer arithmetic, as in the lesson": '''
+            def discount_rewards(rewards, discount_factor):
+                discounted = np.array(rewards)
+                for step in range(len(rewards) - 2, -1, -1):
+                    discounted[step] += discounted[step + 1] * discount_factor
+                return discounted
+        ''',
+        "accumulates forwards instead of backwards": '''
+            def discount_rewards(rewards, discount_factor):
+                discounted = np.array(rewards, dtype=float)
+                for step in range(1, len(discounted)):
+                    discounted[step] += discounted[step - 1] * discount_factor
+                return discounted
+        ''',
+        "changes the caller's array": '''
+            def discount_rewards(rewards, discount_factor):
+                discounted = np.asarray(rewards, dtype=float)
+                for step in range(len(discounted) - 2, -1, -1):
+                    discounted[step] += discounted[step + 1] * discount_factor
+                return discounted
+        ''',
+        "fails on an empty episode": '''
+            def discount_rewards(rewards, discount_factor):
+                discounted = np.array(rewards, dtype=float)
+                running = discounted[-1]
+                for step in range(len(discounted) - 2, -1, -1):
+                    running = discounted[step] + discount_factor * running
+                    discounted[step] = running
+                return discounted
+        ''',
+    },
+    "discount_and_normalise_rewards": {
+        "normalises each episode on its own": '''
+            def discount_and_normalise_rewards(all_rewards, discount_factor):
+                result = []
+                for rewards in all_rewards:
+                    discounted = discount_rewards(rewards, discount_factor)
+                    result.append((discounted - discounted.mean()) / discounted.std())
+                return result
+        ''',
+        "returns one flat array": '''
+            def discount_and_normalise_rewards(all_rewards, discount_factor):
+                flat = np.concatenate([discount_rewards(r, discount_factor) for r in all_rewards])
+                return (flat - flat.mean()) / flat.std()
+        ''',
+    },
+    "play_one_step": {
+        "target = action (the wrong sign)": REFERENCE_PLAY_ONE_STEP.replace(
+            "tf.constant([[1.0]]) - tf.cast(action, tf.float32)", "tf.cast(action, tf.float32)"),
+        "done = terminated only": REFERENCE_PLAY_ONE_STEP.replace("terminated or truncated, grads",
+                                                                  "terminated, grads"),
+        "always takes the likelier action": REFERENCE_PLAY_ONE_STEP.replace(
+            "tf.random.uniform([1, 1]) > left_proba", "left_proba < 0.5"),
+        "P(left) used as P(right)": REFERENCE_PLAY_ONE_STEP.replace(
+            "tf.random.uniform([1, 1]) > left_proba", "tf.random.uniform([1, 1]) < left_proba"),
+        "steps twice": REFERENCE_PLAY_ONE_STEP.replace(
+            "obs, reward, terminated, truncated, info = env.step",
+            "env.step(int(action[0, 0].numpy()))\n        obs, reward, terminated, truncated, info = env.step"),
+        "returns info in place of done": REFERENCE_PLAY_ONE_STEP.replace("terminated or truncated, grads",
+                                                                         "info, grads"),
+    },
+    "play_multiple_episodes": {
+        "resets only once": REFERENCE_EPISODES.replace(
+            "        for episode in range(n_episodes):\n            current_rewards, current_grads = [], []\n"
+            "            obs, info = env.reset()",
+            "        obs, info = env.reset()\n        for episode in range(n_episodes):\n"
+            "            current_rewards, current_grads = [], []"),
+        "keeps stepping after done": REFERENCE_EPISODES.replace("if done:\n                    break",
+                                                                "pass"),
+        "one step too many": REFERENCE_EPISODES.replace("range(n_max_steps)", "range(n_max_steps + 1)"),
+        "always passes the reset observation": REFERENCE_EPISODES.replace(
+            "obs, reward, done, grads = play_one_step", "_, reward, done, grads = play_one_step"),
+        "returns flat lists": REFERENCE_EPISODES.replace(
+            "all_rewards.append(current_rewards)\n            all_grads.append(current_grads)",
+            "all_rewards.extend(current_rewards)\n            all_grads.extend(current_grads)"),
+        "drops the last step": REFERENCE_EPISODES.replace(
+            "current_rewards.append(reward)\n                current_grads.append(grads)\n"
+            "                if done:\n                    break",
+            "if done:\n                    break\n                current_rewards.append(reward)\n"
+            "                current_grads.append(grads)"),
+    },
+    "train_policy_gradient": {
+        "gradient ascent": REFERENCE_TRAIN.replace("all_mean_grads.append(tf.reduce_mean(",
+                                                   "all_mean_grads.append(-tf.reduce_mean("),
+        "sums instead of averaging": REFERENCE_TRAIN.replace("tf.reduce_mean(", "tf.reduce_sum("),
+        "ignores the advantages": REFERENCE_TRAIN.replace("[final_reward * all_grads", "[all_grads"),
+        "returns the last episode's return": REFERENCE_TRAIN.replace(
+            "curve.append(float(np.mean([sum(rewards) for rewards in all_rewards])))",
+            "curve.append(float(sum(all_rewards[-1])))"),
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def hidden_tests():
+    """The hidden tests of each function, by name, from a report of the release."""
+    report = grade(A1.id, config.path("release", A1.id, A1.notebook))
+    names = {}
+    for test in report["tests"]:
+        names.setdefault(test["function"], set()).add(test["name"])
+    return names
+
+
+def test_every_function_has_mutants():
+    assert set(MUTANTS) == set(A1.points)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("function", list(MUTANTS))
+def test_mutants_lose_their_functions_points_only(function, hidden_tests, variant):
+    caught = set()
+    for name, mutant in MUTANTS[function].items():
+        report = grade(A1.id, variant(A1.id, {function: source(mutant)}))
+        scores = by_function(report)
+        assert scores[function][0] < scores[function][1], f"the mutant '{name}' kept all of {function}'s points"
+        others = {other: score for other, score in scores.items() if other != function and score[0] != score[1]}
+        assert not others, f"the mutant '{name}' of {function} cost other functions points: {others}"
+        caught |= failed(report)
+    assert hidden_tests[function] <= caught, f"no mutant fails {sorted(hidden_tests[function] - caught)}"
+
+
+ALTERNATIVES = {
+    "basic_policy": '''
+        def basic_policy(obs):
+            return int(np.sign(obs[2]) >= 0)
+    ''',
+    "build_policy_model": '''
+        def build_policy_model(n_inputs=4, n_hidden=5):
+            model = keras.models.Sequential()
+            model.add(keras.layers.Dense(n_hidden, activation="elu", input_shape=[n_inputs]))
+            model.add(keras.layers.Dense(1))
+            model.add(keras.layers.Activation("sigmoid"))
+            return model
+    ''',
+    "discount_rewards": '''
+        def discount_rewards(rewards, discount_factor):
+            rewards = np.asarray(rewards, dtype=np.float32)
+            powers = discount_factor ** np.arange(len(rewards), dtype=np.float64)
+            return np.array([np.sum(rewards[t:] * powers[:len(rewards) - t]) for t in range(len(rewards))],
+                            dtype=np.float64)
+    ''',
+    "discount_and_normalise_rewards": '''
+        def discount_and_normalise_rewards(all_rewards, discount_factor):
+            discounted = [discount_rewards(rewards, discount_factor) for rewards in all_rewards]
+            lengths = np.cumsum([len(d) for d in discounted])[:-1]
+            flat = np.concatenate(discounted)
+            return np.split((flat - np.mean(flat)) / np.std(flat), lengths)
+    ''',
+    "play_one_step": '''
+        def play_one_step(env, obs, model, loss_fn):
+            obs_batch = tf.convert_to_tensor(obs.reshape(1, -1), dtype=tf.float32)
+            with tf.GradientTape() as tape:
+                p_left = model(obs_batch, training=False)
+                go_right = tf.cast(tf.random.uniform(tf.shape(p_left)) >= p_left, tf.float32)
+                loss = loss_fn(1.0 - go_right, p_left)
+            grads = tape.gradient(loss, model.trainable_variables)
+            next_obs, reward, terminated, truncated, _ = env.step(int(go_right.numpy().item()))
+            return next_obs, reward, bool(terminated or truncated), grads
+    ''',
+    "play_multiple_episodes": '''
+        def play_multiple_episodes(env, n_episodes, n_max_steps, model, loss_fn):
+            all_rewards, all_grads = [], []
+            for _ in range(n_episodes):
+                obs, _ = env.reset()
+                rewards, grads_list, done, steps = [], [], False, 0
+                while not done and steps < n_max_steps:
+                    obs, reward, done, grads = play_one_step(env, obs, model, loss_fn)
+                    rewards.append(reward)
+                    grads_list.append(grads)
+                    steps += 1
+                all_rewards.append(rewards)
+                all_grads.append(grads_list)
+            return all_rewards, all_grads
+    ''',
+    "train_policy_gradient": '''
+        def train_policy_gradient(env, model, n_iterations, n_episodes_per_update, n_max_steps,
+                                  discount_factor, optimizer, loss_fn):
+            curve = []
+            for _ in range(n_iterations):
+                all_rewards, all_grads = play_multiple_episodes(env, n_episodes_per_update, n_max_steps,
+                                                                model, loss_fn)
+                curve.append(np.mean([np.sum(r) for r in all_rewards]))
+                advantages = discount_and_normalise_rewards(all_rewards, discount_factor)
+                n_steps = sum(len(a) for a in advantages)
+                mean_grads = [tf.zeros_like(v) for v in model.trainable_variables]
+                for episode_advantages, episode_grads in zip(advantages, all_grads):
+                    for advantage, step_grads in zip(episode_advantages, episode_grads):
+                        mean_grads = [m + float(advantage) * g / n_steps for m, g in zip(mean_grads, step_grads)]
+                optimizer.apply_gradients(zip(mean_grads, model.trainable_variables))
+            return [float(value) for value in curve]
+    ''',
+}
+
+
+@pytest.mark.slow
+def test_correct_alternatives_get_full_marks(variant):
+    assert set(ALTERNATIVES) == set(A1.points)
+    report = grade(A1.id, variant(A1.id, {function: source(code) for function, code in ALTERNATIVES.items()}))
+    assert report["score"] == A1.max_score, [t["feedback"] for t in report["tests"] if not t["passed"]]
+
+
+@pytest.mark.parametrize("garbage", ["None", "'text'", "{'a': 1}", "[[[]]]", "np.array([np.nan])", "object()",
+                                     "np.zeros((3, 3))"])
+def test_garbage_results_fail_cleanly(garbage, variant):
+    cells = {function: f"def {function}(*args, **kwargs):\n    return {garbage}" for function in A1.points}
+    report = grade(A1.id, variant(A1.id, cells))
+    assert report["score"] == 0
+    assert not any("grader itself failed" in test["feedback"] for test in report["tests"])

@@ -1,0 +1,31 @@
+"""The demo's sample submissions get the grades the demo promises."""
+
+import pytest
+
+from autograder import config
+from tests.conftest import by_function, grade
+
+A1 = config.assignment("a1_policy_gradients")
+SAMPLES = config.path("examples", A1.id)
+
+
+@pytest.mark.slow
+def test_alice_correct_in_her_own_way_gets_full_marks():
+    assert grade(A1.id, SAMPLES / "alice.ipynb")["score"] == A1.max_score
+
+
+@pytest.mark.slow
+def test_bob_loses_the_points_of_his_mistakes_only():
+    scores = {function: got for function, (got, _) in by_function(grade(A1.id, SAMPLES / "bob.ipynb")).items()}
+    assert scores["basic_policy"] == 1 and scores["play_multiple_episodes"] == 3
+    assert scores["train_policy_gradient"] == 6
+    assert 0 < scores["build_policy_model"] < 2 and 0 < scores["discount_rewards"] < 2
+    assert scores["discount_and_normalise_rewards"] == 0 and 0 < scores["play_one_step"] < 4
+
+
+@pytest.mark.slow
+def test_mallory_forges_nothing():
+    scores = {function: got for function, (got, _) in by_function(grade(A1.id, SAMPLES / "mallory.ipynb")).items()}
+    assert scores == {"basic_policy": 1, "build_policy_model": 2, "discount_rewards": 0,
+                      "discount_and_normalise_rewards": 0, "play_one_step": 0, "play_multiple_episodes": 0,
+                      "train_policy_gradient": 6}
