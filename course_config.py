@@ -41,6 +41,8 @@ class SandboxLimits:
     """The largest file the sandbox may write (RLIMIT_FSIZE)."""
     open_files: int = 256
     """Open file descriptors per process (RLIMIT_NOFILE)."""
+    notebook_bytes: int = 64 * MiB
+    """The largest submitted notebook the grader reads (outputs included)."""
 
 
 @dataclass(frozen=True)

@@ -35,8 +35,9 @@ def grade(assignment_id, notebook_path):
     limits = config.load().LIMITS
     error, notes = None, []
     try:
-        cells, notes = notebook.grading_cells(release, notebook.read(notebook_path), assignment)
-        student = Student(cells, limits)
+        cells, notes = notebook.grading_cells(release, notebook.read(notebook_path, limits.notebook_bytes),
+                                              assignment)
+        student = Student(cells, limits, notes=notes)
     except notebook.NotebookError as problem:
         error = str(problem)
         student = Student([], limits, unavailable=f"the notebook could not be read: {error}")
@@ -50,7 +51,7 @@ def grade(assignment_id, notebook_path):
 def _course_notebook(kind, assignment):
     path = config.path(kind, assignment.id, assignment.notebook)
     try:
-        return notebook.read(path)
+        return notebook.read(path, config.load().LIMITS.notebook_bytes)
     except notebook.NotebookError as problem:
         raise GraderFault(f"{path} is missing or broken ({problem}): build the course with `make build`") from None
 

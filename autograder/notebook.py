@@ -13,14 +13,12 @@ from pathlib import Path
 
 from autograder.probes import Cell
 
-MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024
-
 
 class NotebookError(Exception):
     """A submission that cannot be read as a Jupyter notebook."""
 
 
-def read(path):
+def read(path, max_bytes):
     """The notebook at ``path`` as a dict, or NotebookError saying what is wrong with it."""
     path = Path(path)
     try:
@@ -29,8 +27,8 @@ def read(path):
         raise NotebookError(f"the notebook {path.name} cannot be opened ({error.strerror})") from None
     if not path.is_file():
         raise NotebookError(f"{path.name} is not a file")
-    if size > MAX_NOTEBOOK_BYTES:
-        raise NotebookError(f"the notebook is {size / 2**20:.0f} MiB, over the {MAX_NOTEBOOK_BYTES // 2**20} MiB "
+    if size > max_bytes:
+        raise NotebookError(f"the notebook is {size / 2**20:.0f} MiB, over the {max_bytes // 2**20} MiB "
                             "limit: clear its outputs (Kernel > Restart & Clear Output) and submit again")
     try:
         notebook = json.loads(path.read_bytes().decode("utf-8"))

@@ -160,10 +160,11 @@ def _describe_args(value, registry):
 class Student:
     """A notebook's grading cells, run in a sandbox, answering calls."""
 
-    def __init__(self, cells, limits, unavailable=None):
+    def __init__(self, cells, limits, unavailable=None, notes=()):
         self.cells = list(cells)
         self.limits = limits
         self.unavailable = unavailable
+        self.notes = list(notes)
         self.sandbox = None
         self.cell_errors = {}
         self.skipped_cells = {}
@@ -194,7 +195,7 @@ class Student:
             raise SandboxProblem(self.broken[fn]) from None
         except SandboxFailure as failure:
             self._lost(sandbox)
-            self.broken[fn] = f"the sandbox {failure.reason} while {fn} ran"
+            self.broken[fn] = f"while {fn} ran, the sandbox {failure.reason}"
             raise SandboxProblem(self.broken[fn]) from None
         except BaseException:  # a grader-side error mid-call: the runner is out of step, so stop it
             self._lost(sandbox)
@@ -236,6 +237,7 @@ class Student:
 
     def _missing(self, fn, message):
         reasons = [f"your `{cell}` cell {why}" for cell, why in {**self.cell_errors, **self.skipped_cells}.items()]
+        reasons += [note for note in self.notes if f"{fn}()" in note]
         return message + (f"; note that {'; '.join(reasons)}" if reasons else "")
 
     # -- sandbox life cycle -----------------------------------------------------

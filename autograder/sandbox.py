@@ -277,7 +277,7 @@ class Sandbox:
         signal_number = code - 128 if code > 128 else -code if code < 0 else 0
         if signal_number in SIGNAL_REASONS:
             return SandboxFailure(SIGNAL_REASONS[signal_number])
-        return SandboxFailure(f"exited (status {code}); did the code call exit() or os._exit()?")
+        return SandboxFailure(f"exited with status {code} (does the code call exit() or os._exit()?)")
 
     def __enter__(self):
         self.start()

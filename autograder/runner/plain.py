@@ -4,7 +4,7 @@ import sys
 
 import numpy as np
 
-MAX_DEPTH = 32
+from wire import MAX_DEPTH
 
 
 class Unsupported(Exception):
