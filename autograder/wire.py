@@ -30,22 +30,28 @@ class WireError(Exception):
     """A value that may not cross the boundary, or a malformed message."""
 
 
-def to_jsonable(value, depth=0):
-    """Turn a plain value into JSON-ready data; raise WireError for anything else."""
+def to_jsonable(value, fallback=None, depth=0):
+    """Turn a plain value into JSON-ready data.
+
+    Anything else goes to ``fallback``, which returns a plain stand-in for it or
+    raises WireError; without one, WireError is raised.
+    """
     if depth > MAX_DEPTH:
-        raise WireError(f"value nested deeper than {MAX_DEPTH} levels")
+        raise WireError(f"a value nested deeper than {MAX_DEPTH} levels")
     kind = type(value)
     if value is None or kind in (bool, int, float, str):
         return value
     if kind in (list, tuple):
-        return [to_jsonable(item, depth + 1) for item in value]
+        return [to_jsonable(item, fallback, depth + 1) for item in value]
     if kind is dict:
         if not all(type(key) is str for key in value):
-            raise WireError("dictionary keys must be strings")
-        return {key: to_jsonable(item, depth + 1) for key, item in value.items()}
+            raise WireError("a dictionary with keys that are not strings")
+        return {key: to_jsonable(item, fallback, depth + 1) for key, item in value.items()}
     if isinstance(value, (np.ndarray, np.generic)):
         return {ARRAY_KEY: _array_to_base64(np.asarray(value))}
-    raise WireError(f"an object of type {kind.__name__} cannot cross the boundary")
+    if fallback is None:
+        raise WireError(f"an object of type {kind.__name__}")
+    return to_jsonable(fallback(value), fallback, depth + 1)
 
 
 def _array_to_base64(array):
@@ -57,18 +63,18 @@ def _array_to_base64(array):
 
 def _check_dtype(dtype):
     if dtype.kind not in ALLOWED_DTYPE_KINDS or dtype.fields is not None or dtype.hasobject:
-        raise WireError(f"arrays of dtype {dtype} cannot cross the boundary")
+        raise WireError(f"an array of dtype {dtype}")
 
 
-def encode(value):
-    """Encode a plain value as message bytes (without the length header)."""
-    return json.dumps(to_jsonable(value), separators=(",", ":")).encode("utf-8")
+def encode(value, fallback=None):
+    """Encode a plain value as message bytes (without the length header); see ``to_jsonable``."""
+    return json.dumps(to_jsonable(value, fallback), separators=(",", ":")).encode("utf-8")
 
 
 def decode(data, max_bytes):
     """Decode message bytes into plain values; raise WireError if malformed or too large."""
     if len(data) > max_bytes:
-        raise WireError(f"message of {len(data)} bytes exceeds the limit of {max_bytes}")
+        raise WireError(f"a value of {len(data)} bytes, over the limit of {max_bytes}")
     try:
         value = json.loads(data.decode("utf-8"), object_hook=_decode_array)
     except WireError:
@@ -102,7 +108,7 @@ def _check_depth(value):
     while stack:
         item, depth = stack.pop()
         if depth > MAX_DEPTH:
-            raise WireError(f"value nested deeper than {MAX_DEPTH} levels")
+            raise WireError(f"a value nested deeper than {MAX_DEPTH} levels")
         if type(item) is list:
             stack.extend((child, depth + 1) for child in item)
         elif type(item) is dict:
@@ -114,11 +120,11 @@ def frame(payload):
     return _HEADER.pack(len(payload)) + payload
 
 
-def write_message(fd, value, max_bytes):
+def write_message(fd, value, max_bytes, fallback=None):
     """Encode and write one framed message to a file descriptor (blocking)."""
-    payload = encode(value)
+    payload = encode(value, fallback)
     if len(payload) > max_bytes:
-        raise WireError(f"message of {len(payload)} bytes exceeds the limit of {max_bytes}")
+        raise WireError(f"a value of {len(payload)} bytes, over the limit of {max_bytes}")
     data = memoryview(frame(payload))
     while data:
         written = os.write(fd, data)
@@ -129,7 +135,7 @@ def parse_header(header, max_bytes):
     """Return the payload length announced by a 4-byte header, checked against the limit."""
     (length,) = _HEADER.unpack(header)
     if length > max_bytes:
-        raise WireError(f"message of {length} bytes exceeds the limit of {max_bytes}")
+        raise WireError(f"a value of {length} bytes, over the limit of {max_bytes}")
     return length
 
 

@@ -1,6 +1,7 @@
 """The runner's end of the message channel to the grader."""
 
 import wire
+from runner.plain import described, tensor_as_array
 
 REPLY_ERRORS = {
     "AssertionError": AssertionError,
@@ -17,14 +18,15 @@ class Channel:
         self.in_fd, self.out_fd, self.max_bytes = in_fd, out_fd, max_bytes
 
     def send(self, message):
-        wire.write_message(self.out_fd, message, self.max_bytes)
+        """Send a reply; tensors in it become arrays, any other object is a WireError."""
+        wire.write_message(self.out_fd, message, self.max_bytes, tensor_as_array)
 
     def receive(self):
         return wire.read_message(self.in_fd, self.max_bytes)
 
     def request(self, message):
         """Ask the grader for something in the middle of a call (an env step, a helper value)."""
-        self.send(message)
+        wire.write_message(self.out_fd, message, self.max_bytes, described)
         reply = self.receive()
         if type(reply) is not dict or reply.get("op") != "reply":
             raise RuntimeError("the grader sent no reply")

@@ -7,15 +7,11 @@ the real environment and counts the reward.
 
 import hashlib
 import importlib
-import sys
 
 import numpy as np
 
 import wire
-from runner.plain import Unsupported, to_plain
-
-KIT_KEY = "__kit__"
-
+from runner.plain import KIT_KEY
 
 _models = {}
 
@@ -40,25 +36,6 @@ def _cached_model(spec, build):
                                 for now, given in zip(model.get_weights(), spec["weights"])):
         model = _models[key] = build(spec)
     return model
-
-
-def describe(value, depth=0):
-    """The reverse of materialise, for arguments a student passes to a grader-served helper."""
-    if depth > wire.MAX_DEPTH:
-        raise Unsupported("an argument nested too deeply")
-    if isinstance(value, RemoteEnv):
-        return {KIT_KEY: "env", "id": value.env_id}
-    if type(value) in (list, tuple):
-        return [describe(item, depth + 1) for item in value]
-    if type(value) is dict:
-        return {str(key): describe(item, depth + 1) for key, item in value.items()}
-    tf = sys.modules.get("tensorflow")
-    if tf is not None and isinstance(value, tf.keras.Model):
-        return {KIT_KEY: "model", "weights": [np.asarray(w) for w in value.get_weights()]}
-    try:
-        return to_plain(value, depth)
-    except Unsupported:
-        return {KIT_KEY: "object", "type": type(value).__name__}
 
 
 def _tensorflow():
@@ -139,7 +116,10 @@ class RemoteEnv:
         return obs, info
 
     def step(self, action):
-        obs, reward, terminated, truncated, info = self._ask("step", {"action": _plain_action(action)})
+        try:
+            obs, reward, terminated, truncated, info = self._ask("step", {"action": action})
+        except wire.WireError as error:  # as gymnasium does for an action outside the space
+            raise AssertionError(f"{action!r} ({type(action)}) invalid: {error}") from None
         return obs, reward, terminated, truncated, info
 
     def close(self):
@@ -152,9 +132,3 @@ class RemoteEnv:
     def _ask(self, method, args):
         return self._channel.request({"kind": "env", "id": self.env_id, "method": method, "args": args})
 
-
-def _plain_action(action):
-    try:
-        return to_plain(action)
-    except Unsupported as error:
-        raise AssertionError(f"{action!r} ({type(action)}) invalid: {error}") from None

@@ -27,7 +27,8 @@ def main():
             channel.send(reply)
         except wire.WireError as error:
             channel.send({"kind": "result", "ok": False,
-                          "error": {"type": "UnsupportedResult", "message": f"returned a value that cannot be sent: {error}"}})
+                          "error": {"type": "UnsupportedResult", "message": f"returned {error}; only plain values come "
+                                    "back (numbers, strings, lists, dicts, NumPy arrays, tensors)"}})
 
 
 if __name__ == "__main__":

@@ -1,50 +1,36 @@
-"""Student results to plain values: Python scalars, strings, lists, dicts, NumPy arrays."""
+"""Stand-ins for the non-plain values a student's code hands back."""
 
 import sys
 
 import numpy as np
 
-from wire import MAX_DEPTH
+import wire
+
+KIT_KEY = "__kit__"
 
 
-class Unsupported(Exception):
-    """A result that has no plain-value form."""
-
-
-def to_plain(value, depth=0):
-    """Convert a result to plain data; TensorFlow tensors become arrays, tuples become lists."""
-    if depth > MAX_DEPTH:
-        raise Unsupported(f"a value nested deeper than {MAX_DEPTH} levels")
-    kind = type(value)
-    if value is None or kind in (bool, int, float, str):
-        return value
-    if kind in (list, tuple):
-        return [to_plain(item, depth + 1) for item in value]
-    if kind is dict:
-        if not all(type(key) is str for key in value):
-            raise Unsupported("a dictionary with non-string keys")
-        return {key: to_plain(item, depth + 1) for key, item in value.items()}
-    if isinstance(value, (np.ndarray, np.generic)):
-        return _checked_array(np.asarray(value))
-    tensor = _tensor_to_array(value)
-    if tensor is not None:
-        return tensor
-    raise Unsupported(f"an object of type {kind.__name__}")
-
-
-def _checked_array(array):
-    if array.dtype.kind not in "biuf" or array.dtype.fields is not None:
-        raise Unsupported(f"an array of dtype {array.dtype}")
-    return array
-
-
-def _tensor_to_array(value):
+def tensor_as_array(value):
+    """A TensorFlow tensor or variable as an array; WireError for any other object."""
     tf = sys.modules.get("tensorflow")
-    if tf is None or not (tf.is_tensor(value) or isinstance(value, tf.Variable)):
-        return None
+    if tf is not None and (tf.is_tensor(value) or isinstance(value, tf.Variable)):
+        try:
+            return np.asarray(value.numpy())
+        except Exception:
+            raise wire.WireError("a symbolic TensorFlow tensor") from None
+    raise wire.WireError(f"an object of type {type(value).__name__}")
+
+
+def described(value):
+    """What the grader receives for an argument a student passes to a grader-served helper:
+    models as their weights, the grader's environments by id, other objects by type."""
+    from runner.kit_objects import RemoteEnv
+
+    if isinstance(value, RemoteEnv):
+        return {KIT_KEY: "env", "id": value.env_id}
+    tf = sys.modules.get("tensorflow")
+    if tf is not None and isinstance(value, tf.keras.Model):
+        return {KIT_KEY: "model", "weights": [np.asarray(weight) for weight in value.get_weights()]}
     try:
-        return _checked_array(np.asarray(value.numpy()))
-    except Unsupported:
-        raise
-    except Exception:
-        raise Unsupported("a symbolic TensorFlow tensor") from None
+        return tensor_as_array(value)
+    except wire.WireError:
+        return {KIT_KEY: "object", "type": type(value).__name__}

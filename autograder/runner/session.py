@@ -6,8 +6,7 @@ import difflib
 import linecache
 import traceback
 
-from runner.kit_objects import describe, materialise
-from runner.plain import Unsupported
+from runner.kit_objects import materialise
 from runner.views import apply_view
 
 CELL_PREFIX = "<cell "
@@ -57,8 +56,6 @@ class Session:
             with _substituted(self.namespace, stubs):
                 result = function(*args, **kwargs)
             return {"kind": "result", "ok": True, **apply_view(message.get("view", {}), result, args)}
-        except Unsupported as error:
-            return _failure("UnsupportedResult", f"returned {error}")
         except BaseException as error:
             return {"kind": "result", "ok": False, "error": describe_error(error)}
 
@@ -72,8 +69,7 @@ class Session:
         channel = self.channel
 
         def helper(*args, **kwargs):
-            value = channel.request({"kind": "helper", "name": name, "args": describe(list(args)),
-                                     "kwargs": describe(kwargs)})
+            value = channel.request({"kind": "helper", "name": name, "args": list(args), "kwargs": kwargs})
             return materialise(value, channel)
 
         helper.__name__ = helper.__qualname__ = name
