@@ -95,6 +95,9 @@ class Assignment:
     """papermill parameters that scale the notebook's runs down for CI."""
     grading: object
     """Settings of the hidden tests: seeds, sizes, tolerances, thresholds."""
+    support_files: tuple = ()
+    """Files released beside the notebook (nbgrader copies them) that its code imports; the grader
+    mounts them read-only in the sandbox."""
 
     @property
     def notebook(self):
@@ -106,29 +109,29 @@ class Assignment:
         return float(sum(self.points.values()))
 
 
-ASSIGNMENTS = (
-    Assignment(
-        id="a1_policy_gradients",
-        points={
-            "basic_policy": 1,
-            "build_policy_model": 2,
-            "discount_rewards": 2,
-            "discount_and_normalise_rewards": 2,
-            "play_one_step": 4,
-            "play_multiple_episodes": 3,
-            "train_policy_gradient": 6,
-        },
-        setup_cells=("setup",),
-        ci_parameters={
-            "n_basic_episodes": 20,
-            "n_iterations": 3,
-            "n_episodes_per_update": 4,
-            "n_max_steps": 100,
-            "n_eval_episodes": 3,
-        },
-        grading=PolicyGradientGrading(),
-    ),
+A1 = Assignment(
+    id="a1_policy_gradients",
+    points={
+        "basic_policy": 1,
+        "build_policy_model": 2,
+        "discount_rewards": 2,
+        "discount_and_normalise_rewards": 2,
+        "play_one_step": 4,
+        "play_multiple_episodes": 3,
+        "train_policy_gradient": 6,
+    },
+    setup_cells=("setup",),
+    ci_parameters={
+        "n_basic_episodes": 20,
+        "n_iterations": 3,
+        "n_episodes_per_update": 4,
+        "n_max_steps": 100,
+        "n_eval_episodes": 3,
+    },
+    grading=PolicyGradientGrading(),
 )
+
+ASSIGNMENTS = (A1,)
 
 LIMITS = SandboxLimits()
 

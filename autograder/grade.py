@@ -33,17 +33,18 @@ def grade(assignment_id, notebook_path):
     release = _course_notebook("release", assignment)
     solution = _course_notebook("solutions", assignment)
     limits = config.load().LIMITS
+    support = [config.path("release", assignment.id, name) for name in assignment.support_files]
     error, notes = None, []
     try:
         cells, notes = notebook.grading_cells(release, notebook.read(notebook_path, limits.notebook_bytes),
                                               assignment)
-        student = Student(cells, limits, notes=notes)
+        student = Student(cells, limits, notes=notes, support_files=support)
     except notebook.NotebookError as problem:
         error = str(problem)
         student = Student([], limits, unavailable=f"the notebook could not be read: {error}")
     reference_cells, _ = notebook.grading_cells(release, solution, assignment)
     cache = config.path("cache", "reference", assignment.id)
-    with student, Reference(reference_cells, limits, cache) as reference:
+    with student, Reference(reference_cells, limits, cache, support) as reference:
         results = run_hidden_tests(assignment, student, reference)
     return Report(assignment.id, assignment.max_score, results, error, notes)
 

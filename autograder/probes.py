@@ -110,9 +110,25 @@ class GraderEnv(KitObject):
     server: object
 
     def describe(self, registry):
-        env_id = len(registry)
-        registry[env_id] = self.server
+        env_id = len(registry["envs"])
+        registry["envs"][env_id] = self.server
         return {KIT_KEY: "env", "id": env_id, **self.server.spec()}
+
+
+@dataclass
+class GraderFunction(KitObject):
+    """A function the grader runs: the sandbox gets a proxy that forwards each call.
+
+    ``handler(args, kwargs)`` receives the call's arguments as plain values and
+    returns the result (or raises Refusal).
+    """
+
+    name: str
+    handler: object
+
+    def describe(self, registry):
+        registry["functions"][self.name] = self.handler
+        return {KIT_KEY: "function", "name": self.name}
 
 
 @dataclass
@@ -160,9 +176,10 @@ def _describe_args(value, registry):
 class Student:
     """A notebook's grading cells, run in a sandbox, answering calls."""
 
-    def __init__(self, cells, limits, unavailable=None, notes=()):
+    def __init__(self, cells, limits, unavailable=None, notes=(), support_files=()):
         self.cells = list(cells)
         self.limits = limits
+        self.support_files = list(support_files)
         self.unavailable = unavailable
         self.notes = list(notes)
         self.sandbox = None
@@ -179,7 +196,7 @@ class Student:
         if fn in self.broken:
             raise SandboxProblem(f"{self.broken[fn]}, so the grader did not call it again")
         sandbox = self._running_sandbox()
-        registry = {}
+        registry = {"envs": {}, "functions": dict(helpers or {})}
         message = {"op": "call", "fn": fn, "args": _describe_args(list(args), registry),
                    "kwargs": _describe_args(kwargs, registry), "view": view or {},
                    "helpers": sorted(helpers or {})}
@@ -187,7 +204,7 @@ class Student:
         deadline = time.monotonic() + limit
         try:
             sandbox.send(message, deadline)
-            reply = self._serve_until_result(sandbox, registry, helpers or {}, deadline)
+            reply = self._serve_until_result(sandbox, registry, deadline)
         except SandboxTimeout:
             self._lost(sandbox)
             self.broken[fn] = f"{fn} did not finish within {limit:g} s (an endless loop, or a training run far " \
@@ -202,16 +219,17 @@ class Student:
             raise
         return self._result(fn, reply, view)
 
-    def _serve_until_result(self, sandbox, registry, helpers, deadline):
+    def _serve_until_result(self, sandbox, registry, deadline):
+        envs, functions = registry["envs"], registry["functions"]
         while True:
             message = sandbox.receive(deadline)
             kind = message.get("kind") if isinstance(message, dict) else None
             if kind == "result":
                 return message
-            if kind == "env" and message.get("id") in registry:
-                answer = _answer(lambda: registry[message["id"]].handle(message.get("method"), message.get("args")))
-            elif kind == "helper" and message.get("name") in helpers:
-                answer = _answer(lambda: helpers[message["name"]](message.get("args"), message.get("kwargs")))
+            if kind == "env" and message.get("id") in envs:
+                answer = _answer(lambda: envs[message["id"]].handle(message.get("method"), message.get("args")))
+            elif kind == "helper" and message.get("name") in functions:
+                answer = _answer(lambda: functions[message["name"]](message.get("args"), message.get("kwargs")))
             else:
                 sandbox.kill("protocol")
                 raise SandboxFailure("broke the message protocol")
@@ -247,7 +265,7 @@ class Student:
         if self.unavailable:
             raise SandboxProblem(self.unavailable)
         while True:
-            sandbox = Sandbox(self.limits)
+            sandbox = Sandbox(self.limits, self.support_files)
             sandbox.start()
             killer = self._run_cells(sandbox)
             if killer is None:
@@ -312,14 +330,15 @@ class Reference:
     the runner's code and the request.
     """
 
-    def __init__(self, cells, limits, cache_dir):
-        self.student = Student(cells, limits)
+    def __init__(self, cells, limits, cache_dir, support_files=()):
+        self.student = Student(cells, limits, support_files=support_files)
         self.cache_dir = Path(cache_dir)
         self.limits = limits
         digest = hashlib.sha256()
         for cell in cells:
             digest.update(f"{cell.id}\0{cell.source}\0".encode())
-        for path in sorted(itertools.chain((PACKAGE / "runner").glob("*.py"), [PACKAGE / "wire.py"])):
+        for path in sorted(itertools.chain((PACKAGE / "runner").glob("*.py"), [PACKAGE / "wire.py"],
+                                           map(Path, support_files))):
             digest.update(path.read_bytes())
         self.fingerprint = digest.hexdigest()
 

@@ -27,6 +27,7 @@ from autograder.cgroups import Cgroup, CgroupUnavailable
 PACKAGE = Path(__file__).resolve().parent
 KIT = "/kit"
 VENV_IN_SANDBOX = f"{KIT}/venv"
+SUPPORT_IN_SANDBOX = f"{KIT}/assignment"  # the assignment's released support files, importable
 ENVIRONMENT = {
     "PATH": f"{VENV_IN_SANDBOX}/bin:/usr/bin:/bin",
     "HOME": "/tmp",
@@ -82,8 +83,9 @@ def require_bwrap():
 class Sandbox:
     """One runner process in bubblewrap, and the pipes to it."""
 
-    def __init__(self, limits):
+    def __init__(self, limits, support_files=()):
         self.limits = limits
+        self.support_files = [Path(path) for path in support_files]
         self.process = None
         self.cgroup = None
         self.output_bytes = 0
@@ -142,6 +144,8 @@ class Sandbox:
         arguments += [
             "--ro-bind", str(PACKAGE / "runner"), f"{KIT}/runner",
             "--ro-bind", str(PACKAGE / "wire.py"), f"{KIT}/wire.py",
+            *[argument for path in self.support_files
+              for argument in ("--ro-bind", str(path), f"{SUPPORT_IN_SANDBOX}/{path.name}")],
             "--proc", "/proc", "--dev", "/dev",
             "--size", str(self.limits.tmp_bytes), "--tmpfs", "/tmp",
             "--chdir", "/tmp", "--clearenv",

@@ -6,7 +6,8 @@ The sandbox mounts this package at /kit/runner and the grader's ``wire.py`` at /
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+KIT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path[:0] = [KIT, os.path.join(KIT, "assignment")]  # the runner, then the assignment's support files
 
 import wire  # noqa: E402  (importable once the path is set)
 from runner.channel import Channel  # noqa: E402

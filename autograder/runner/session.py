@@ -6,7 +6,7 @@ import difflib
 import linecache
 import traceback
 
-from runner.kit_objects import materialise
+from runner.kit_objects import grader_function, materialise
 from runner.views import apply_view
 
 CELL_PREFIX = "<cell "
@@ -51,7 +51,7 @@ class Session:
             kwargs = materialise(message.get("kwargs", {}), self.channel)
         except Exception as error:
             return _failure("GraderArgumentError", f"{type(error).__name__}: {error}")
-        stubs = {helper: self._helper_stub(helper) for helper in message.get("helpers", [])}
+        stubs = {helper: grader_function(self.channel, helper) for helper in message.get("helpers", [])}
         try:
             with _substituted(self.namespace, stubs):
                 result = function(*args, **kwargs)
@@ -64,16 +64,6 @@ class Session:
         close = difflib.get_close_matches(name, callables, n=3)
         message = f"{name} is not defined"
         return message + (f" (did you rename it? found {', '.join(close)})" if close else "")
-
-    def _helper_stub(self, name):
-        channel = self.channel
-
-        def helper(*args, **kwargs):
-            value = channel.request({"kind": "helper", "name": name, "args": list(args), "kwargs": kwargs})
-            return materialise(value, channel)
-
-        helper.__name__ = helper.__qualname__ = name
-        return helper
 
 
 @contextlib.contextmanager
