@@ -45,7 +45,7 @@ def grade(assignment_id, notebook_path):
     reference_cells, _ = notebook.grading_cells(release, solution, assignment)
     cache = config.path("cache", "reference", assignment.id)
     with student, Reference(reference_cells, limits, cache, support) as reference:
-        results = run_hidden_tests(assignment, student, reference)
+        results = run_hidden_tests(assignment, student, reference, Path(notebook_path))
     return Report(assignment.id, assignment.max_score, results, error, notes)
 
 
@@ -60,8 +60,9 @@ def _course_notebook(kind, assignment):
 class HiddenTests:
     """A pytest plugin: the hidden tests' fixtures, and the collector of their results."""
 
-    def __init__(self, assignment, student, reference):
+    def __init__(self, assignment, student, reference, submission):
         self.assignment, self._student, self._reference = assignment, student, reference
+        self._submission = submission
         self.cases, self.results, self.problems = {}, {}, []
         self.fatal = None
 
@@ -72,6 +73,11 @@ class HiddenTests:
     @pytest.fixture(scope="session")
     def reference(self):
         return self._reference
+
+    @pytest.fixture(scope="session")
+    def submission(self):
+        """The submitted notebook's path: files submitted beside it are read as data only, never run."""
+        return self._submission
 
     @pytest.fixture(scope="session")
     def settings(self):
@@ -117,9 +123,9 @@ class HiddenTests:
         self.results[item.nodeid] = dataclasses.replace(result, seconds=call.duration)
 
 
-def run_hidden_tests(assignment, student, reference):
+def run_hidden_tests(assignment, student, reference, submission):
     """Run the assignment's hidden tests; one result per test, in file order."""
-    plugin = HiddenTests(assignment, student, reference)
+    plugin = HiddenTests(assignment, student, reference, submission)
     directory = TESTS / assignment.id
     arguments = [str(directory), "-c", str(TESTS / "pytest.ini"), "--rootdir", str(TESTS), "-p", "no:terminal",
                  "-p", "no:cacheprovider", "--import-mode=importlib"]
