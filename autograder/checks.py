@@ -84,7 +84,7 @@ def expect_array(got, want, *, rtol, atol=None, what="the result", floats=False,
     """
     want = np.asarray(want, dtype=np.float64)
     if atol is None:
-        atol = rtol * max(1.0, float(np.max(np.abs(want), initial=0.0)))
+        atol = rtol * max(1.0, float(np.max(np.abs(want[np.isfinite(want)]), initial=0.0)))
     if not isinstance(got, np.ndarray):
         raise Mismatch(f"expected {what} as a NumPy array, got {kind_of(got)}", hint=hint)
     if got.dtype.kind not in "biuf":

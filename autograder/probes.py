@@ -102,6 +102,11 @@ class KitObject:
     def describe(self, registry):
         raise NotImplementedError
 
+    def cache_key(self):
+        """Plain data that determines every answer this object gives, if any: calls carrying only such
+        objects have cacheable reference answers."""
+        raise wire.WireError(f"a {type(self).__name__} is not cacheable")
+
 
 @dataclass
 class GraderEnv(KitObject):
@@ -120,15 +125,22 @@ class GraderFunction(KitObject):
     """A function the grader runs: the sandbox gets a proxy that forwards each call.
 
     ``handler(args, kwargs)`` receives the call's arguments as plain values and
-    returns the result (or raises Refusal).
+    returns the result (or raises Refusal). ``key``, if given, is plain data that
+    determines all its answers (its inputs and seed).
     """
 
     name: str
     handler: object
+    key: object = None
 
     def describe(self, registry):
         registry["functions"][self.name] = self.handler
         return {KIT_KEY: "function", "name": self.name}
+
+    def cache_key(self):
+        if self.key is None:
+            return super().cache_key()
+        return {"function": self.name, "key": self.key}
 
 
 @dataclass
@@ -326,8 +338,9 @@ def _dict(value):
 class Reference:
     """The reference solution answering the same calls, with answers cached on disk.
 
-    Only calls on plain arguments are cached; the key covers the reference cells,
-    the runner's code and the request.
+    Calls on plain arguments, and on grader objects whose answers are fixed by a
+    ``cache_key``, are cached; the key covers the reference cells, the runner's
+    code and the request.
     """
 
     def __init__(self, cells, limits, cache_dir, support_files=()):
@@ -343,16 +356,17 @@ class Reference:
         self.fingerprint = digest.hexdigest()
 
     def call(self, fn, *args, view=None, **kwargs):
-        request = wire.encode({"fn": fn, "args": list(args), "kwargs": kwargs, "view": view or {}})
+        try:
+            request = wire.encode({"fn": fn, "args": list(args), "kwargs": kwargs, "view": view or {}},
+                                  fallback=lambda kit_object: kit_object.cache_key())
+        except wire.WireError:  # the call carries objects whose answers vary: not cacheable
+            return self._call(fn, args, kwargs, view)
         key = hashlib.sha256(self.fingerprint.encode() + request).hexdigest()
         path = self.cache_dir / key[:2] / f"{key}.json"
         if path.exists():
             reply = wire.decode(path.read_bytes(), self.limits.message_bytes)
         else:
-            try:
-                result = self.student.call(fn, *args, view=view, **kwargs)
-            except CallFailed as failure:
-                raise ReferenceFailure(f"the reference solution failed {fn}: {failure.explain(True)}") from None
+            result = self._call(fn, args, kwargs, view)
             reply = {"value": result.value, "args_after": result.args_after,
                      "weights": result.weights} if view else {"value": result}
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -362,6 +376,12 @@ class Reference:
         if view:
             return Reply(reply["value"], reply["args_after"], reply["weights"])
         return reply["value"]
+
+    def _call(self, fn, args, kwargs, view):
+        try:
+            return self.student.call(fn, *args, view=view, **kwargs)
+        except CallFailed as failure:
+            raise ReferenceFailure(f"the reference solution failed {fn}: {failure.explain(True)}") from None
 
     def close(self):
         self.student.close()

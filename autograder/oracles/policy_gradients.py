@@ -9,36 +9,8 @@ random generator, and records what it was given and what it returned.
 import numpy as np
 
 from autograder import policy_net
-from autograder.probes import KIT_KEY, Refusal, ReferenceFailure
-
-
-def bind(function, names, args, kwargs):
-    """The arguments of a served call, by parameter name; Refusal(TypeError) if they do not fit."""
-    args, kwargs = (args if isinstance(args, list) else []), (kwargs if isinstance(kwargs, dict) else {})
-    if len(args) > len(names) or set(kwargs) - set(names[len(args):]) or len(args) + len(kwargs) != len(names):
-        raise Refusal("TypeError", f"{function}() takes the arguments ({', '.join(names)})")
-    return [*args, *(kwargs[name] for name in names[len(args):])]
-
-
-def weights_of(model, function):
-    """A model argument's weights (the sandbox sends Keras models as their weights)."""
-    if not (isinstance(model, dict) and model.get(KIT_KEY) == "model" and isinstance(model.get("weights"), list)
-            and all(isinstance(weight, np.ndarray) for weight in model["weights"])):
-        raise Refusal("TypeError", f"{function}() expects the Keras model it was given as its model argument")
-    return model["weights"]
-
-
-def tensors(arrays):
-    """Arrays that the sandbox turns into TensorFlow tensors, as the real helper would return."""
-    return [{KIT_KEY: "tensor", "value": np.asarray(array, dtype=np.float32)} for array in arrays]
-
-
-def _contains_kit_object(value):
-    if isinstance(value, dict):
-        return KIT_KEY in value or any(_contains_kit_object(item) for item in value.values())
-    if isinstance(value, list):
-        return any(_contains_kit_object(item) for item in value)
-    return False
+from autograder.oracles.arguments import bind, tensors, weights_of
+from autograder.probes import KIT_KEY, Refusal
 
 
 def _like(weights, reference):
@@ -46,19 +18,6 @@ def _like(weights, reference):
     return (isinstance(weights, list) and len(weights) == len(reference)
             and all(isinstance(w, np.ndarray) and w.dtype.kind in "biuf" and w.shape == r.shape
                     for w, r in zip(weights, reference)))
-
-
-def served_by_reference(reference, function, names):
-    """A stand-in that answers with the reference solution's value for the same arguments."""
-    def serve(args, kwargs):
-        bound = bind(function, names, args, kwargs)
-        if _contains_kit_object(bound):
-            raise Refusal("TypeError", f"{function}() was given something other than numbers and lists")
-        try:
-            return reference.call(function, *bound)
-        except ReferenceFailure:
-            raise Refusal("ValueError", f"{function}() cannot work on the arguments it was given") from None
-    return serve
 
 
 class PlayOneStep:

@@ -7,7 +7,7 @@ does not cost points here.
 import numpy as np
 
 from autograder.checks import calling, expect_array, expect_list, graded
-from autograder.oracles.policy_gradients import served_by_reference
+from autograder.oracles.arguments import served_by_reference
 
 FUNCTION = "discount_and_normalise_rewards"
 HINT = ("Discount each episode with discount_rewards, concatenate all the returns, then subtract their mean "

@@ -13,8 +13,9 @@ import pytest
 from autograder import policy_net
 from autograder.checks import Mismatch, calling, expect_list, expect_true, graded, number
 from autograder.envs import EnvServer, cartpole, evaluate_policy
+from autograder.oracles.arguments import served_by_reference
 from autograder.oracles.optimizers import SGD, Adam
-from autograder.oracles.policy_gradients import PlayMultipleEpisodes, served_by_reference
+from autograder.oracles.policy_gradients import PlayMultipleEpisodes
 from autograder.probes import CallFailed, GraderEnv, Loss, Optimizer, PolicyModel
 
 FUNCTION = "train_policy_gradient"

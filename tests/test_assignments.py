@@ -1,0 +1,115 @@
+"""What every assignment must show, from its tables in ``tests/<assignment>/tables.py``:
+
+* its reference, executed top to bottom by papermill at CI size, passes its visible tests and scores
+  full marks; the untouched release scores nothing;
+* each plausible wrong implementation of a function (``MUTANTS``) loses that function's points and only
+  those, and every hidden test of the function is failed by at least one of them;
+* every set of correct alternatives (``ALTERNATIVES``) gets full marks;
+* garbage results fail cleanly, with no grader fault.
+"""
+
+import importlib
+import json
+import textwrap
+
+import papermill
+import pytest
+
+from autograder import config
+from tests.conftest import by_function, failed, grade
+
+ASSIGNMENTS = {assignment.id: assignment for assignment in config.load().ASSIGNMENTS}
+TABLES = {assignment_id: importlib.import_module(f"tests.{assignment_id}.tables") for assignment_id in ASSIGNMENTS
+          if (config.ROOT / "tests" / assignment_id / "tables.py").exists()}
+GARBAGE = ["None", "'text'", "object()", "np.array([np.nan])", "[[[]]]"]
+
+
+def source(text):
+    return textwrap.dedent(text).strip("\n")
+
+
+@pytest.fixture(scope="module", params=list(ASSIGNMENTS))
+def executed(request, tmp_path_factory):
+    """An assignment and its reference notebook as papermill executed it with the CI parameters."""
+    assignment = ASSIGNMENTS[request.param]
+    folder = tmp_path_factory.mktemp("papermill")
+    output = folder / assignment.notebook
+    papermill.execute_notebook(str(config.path("solutions", assignment.id, assignment.notebook)), str(output),
+                               parameters=assignment.ci_parameters, kernel_name="python3", cwd=str(folder),
+                               progress_bar=False)
+    return assignment, output
+
+
+def test_the_reference_passes_its_visible_tests(executed):
+    assignment, output = executed
+    printed = "".join("".join(out["text"]) if isinstance(out.get("text"), list) else out.get("text", "")
+                      for cell in json.loads(output.read_text())["cells"] for out in cell.get("outputs", []))
+    missing = [function for function in assignment.points if f"{function}: the visible tests pass" not in printed]
+    assert not missing
+
+
+def test_the_reference_scores_full_marks(executed):
+    assignment, output = executed
+    report = grade(assignment.id, output)
+    assert report["score"] == assignment.max_score, [t["feedback"] for t in report["tests"] if not t["passed"]]
+
+
+@pytest.mark.parametrize("assignment_id", list(ASSIGNMENTS))
+def test_the_release_scores_zero(assignment_id):
+    assignment = ASSIGNMENTS[assignment_id]
+    report = grade(assignment.id, config.path("release", assignment.id, assignment.notebook))
+    assert report["score"] == 0 and report["error"] is None
+
+
+@pytest.fixture(scope="module")
+def hidden_tests():
+    """The hidden tests of each function of each assignment, by name, from reports of the releases."""
+    names = {}
+    for assignment_id in TABLES:
+        assignment = ASSIGNMENTS[assignment_id]
+        for test in grade(assignment.id, config.path("release", assignment.id, assignment.notebook))["tests"]:
+            names.setdefault((assignment_id, test["function"]), set()).add(test["name"])
+    return names
+
+
+@pytest.mark.parametrize("assignment_id", list(TABLES))
+def test_every_function_has_mutants_and_alternatives(assignment_id):
+    tables = TABLES[assignment_id]
+    assert set(tables.MUTANTS) == set(ASSIGNMENTS[assignment_id].points)
+    assert tables.ALTERNATIVES and all(set(cells) == set(tables.MUTANTS) for cells in tables.ALTERNATIVES)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment_id, function", [(assignment_id, function) for assignment_id in TABLES
+                                                     for function in TABLES[assignment_id].MUTANTS])
+def test_mutants_lose_their_functions_points_only(assignment_id, function, hidden_tests, variant):
+    caught = set()
+    for name, mutant in TABLES[assignment_id].MUTANTS[function].items():
+        report = grade(assignment_id, variant(assignment_id, {function: source(mutant)}))
+        scores = by_function(report)
+        assert scores[function][0] < scores[function][1], f"the mutant '{name}' kept all of {function}'s points"
+        others = {other: score for other, score in scores.items() if other != function and score[0] != score[1]}
+        assert not others, f"the mutant '{name}' of {function} cost other functions points: {others}"
+        caught |= failed(report)
+    missed = hidden_tests[assignment_id, function] - caught
+    assert not missed, f"no mutant fails {sorted(missed)}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment_id, index", [(assignment_id, index) for assignment_id in TABLES
+                                                  for index in range(len(TABLES[assignment_id].ALTERNATIVES))])
+def test_correct_alternatives_get_full_marks(assignment_id, index, variant):
+    cells = {function: source(code) for function, code in TABLES[assignment_id].ALTERNATIVES[index].items()}
+    report = grade(assignment_id, variant(assignment_id, cells))
+    assert report["score"] == ASSIGNMENTS[assignment_id].max_score, [
+        t["feedback"] for t in report["tests"] if not t["passed"]]
+
+
+@pytest.mark.parametrize("assignment_id, garbage", [(assignment_id, garbage) for assignment_id in ASSIGNMENTS
+                                                    for garbage in GARBAGE])
+def test_garbage_results_fail_cleanly(assignment_id, garbage, variant):
+    functions = ASSIGNMENTS[assignment_id].points
+    report = grade(assignment_id, variant(assignment_id, {f: f"def {f}(*args, **kwargs):\n    return {garbage}"
+                                                          for f in functions}))
+    assert report["score"] == 0
+    assert not any("grader itself failed" in test["feedback"] for test in report["tests"])
