@@ -2,10 +2,12 @@
 
 A message is a 4-byte big-endian length followed by UTF-8 JSON. Values are plain
 JSON (None, bool, int, float, str, list, dict with str keys) plus NumPy arrays,
-carried as ``{"__ndarray__": "<base64 of .npy bytes>"}`` and read back with
-``np.load(allow_pickle=False)``: numeric and boolean dtypes only, no objects, no
-structured records. Sizes are checked before anything is parsed, and nesting is
-capped so that code walking a decoded value cannot recurse without bound.
+carried as ``{"__ndarray__": [dtype, shape, "<base64 of the raw bytes>"]}``: the
+dtype is one of a fixed list of numeric and boolean little-endian types, the
+shape must account for the bytes exactly, and the array is rebuilt with
+``np.frombuffer``, so no object, record or pickle can ever be made from it.
+Sizes are checked before anything is parsed, and nesting is capped so that code
+walking a decoded value cannot recurse without bound.
 
 Both sides use this module: the grader imports it as ``autograder.wire``; inside
 the sandbox the runner imports the same file as ``wire``. It needs only the
@@ -13,15 +15,16 @@ standard library and NumPy.
 """
 
 import base64
-import io
 import json
+import math
 import os
 import struct
 
 import numpy as np
 
 ARRAY_KEY = "__ndarray__"
-ALLOWED_DTYPE_KINDS = "biuf"
+DTYPES = {name: np.dtype(name) for name in ("|b1", "|i1", "<i2", "<i4", "<i8", "|u1", "<u2", "<u4", "<u8",
+                                            "<f2", "<f4", "<f8")}
 MAX_DEPTH = 64
 _HEADER = struct.Struct(">I")
 
@@ -55,15 +58,11 @@ def to_jsonable(value, fallback=None, depth=0):
 
 
 def _array_to_base64(array):
-    _check_dtype(array.dtype)
-    buffer = io.BytesIO()
-    np.save(buffer, array, allow_pickle=False)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
-def _check_dtype(dtype):
-    if dtype.kind not in ALLOWED_DTYPE_KINDS or dtype.fields is not None or dtype.hasobject:
-        raise WireError(f"an array of dtype {dtype}")
+    dtype = array.dtype.newbyteorder("<") if array.dtype.byteorder == ">" else array.dtype
+    if dtype.str not in DTYPES:
+        raise WireError(f"an array of dtype {array.dtype}")
+    data = np.ascontiguousarray(array, dtype=dtype).tobytes()
+    return [dtype.str, list(array.shape), base64.b64encode(data).decode("ascii")]
 
 
 def encode(value, fallback=None):
@@ -88,19 +87,21 @@ def decode(data, max_bytes):
 def _decode_array(obj):
     if ARRAY_KEY not in obj:
         return obj
-    if len(obj) != 1 or type(obj[ARRAY_KEY]) is not str:
+    described = obj[ARRAY_KEY]
+    if len(obj) != 1 or type(described) is not list or len(described) != 3:
         raise WireError("malformed array")
+    dtype, shape, data = described
+    if type(dtype) is not str or dtype not in DTYPES:
+        raise WireError(f"an array of dtype {str(dtype)[:20]!r}")
+    if type(shape) is not list or len(shape) > 32 or not all(type(n) is int and n >= 0 for n in shape):
+        raise WireError("malformed array shape")
     try:
-        raw = base64.b64decode(obj[ARRAY_KEY], validate=True)
-        array = np.load(io.BytesIO(raw), allow_pickle=False)
-    except WireError:
-        raise
-    except Exception as error:  # np.load raises many types on corrupt input
-        raise WireError(f"malformed array: {type(error).__name__}") from None
-    if not isinstance(array, np.ndarray):
-        raise WireError("malformed array")
-    _check_dtype(array.dtype)
-    return array
+        raw = base64.b64decode(data, validate=True)
+    except (TypeError, ValueError):
+        raise WireError("malformed array data") from None
+    if len(raw) != DTYPES[dtype].itemsize * math.prod(shape):
+        raise WireError("array data of the wrong size for its shape")
+    return np.frombuffer(raw, dtype=DTYPES[dtype]).reshape(shape).copy()
 
 
 def _check_depth(value):

@@ -1,6 +1,6 @@
 """The boundary's serialisation: plain values and numeric arrays cross, nothing else does."""
 
-import io
+import base64
 import json
 import os
 import pickle
@@ -39,26 +39,33 @@ def test_other_values_are_refused(value):
         wire.encode(value)
 
 
-def npy_message(array_bytes):
-    import base64
-    return json.dumps({wire.ARRAY_KEY: base64.b64encode(array_bytes).decode()}).encode()
+def array_message(dtype, shape, raw):
+    return json.dumps({wire.ARRAY_KEY: [dtype, shape, base64.b64encode(raw).decode()]}).encode()
 
 
-def test_pickled_object_arrays_are_never_loaded():
-    buffer = io.BytesIO()
-    np.save(buffer, np.array([{"evil": 1}], dtype=object), allow_pickle=True)
+@pytest.mark.parametrize("dtype", ["|O", "<U4", "|V8", "|S4", ">f8", "<c16", "object"])
+def test_only_numeric_dtypes_are_rebuilt(dtype):
     with pytest.raises(wire.WireError):
-        wire.decode(npy_message(buffer.getvalue()), LIMIT)
+        wire.decode(array_message(dtype, [1], pickle.dumps([1, 2])[:8]), LIMIT)
 
 
-def test_a_pickle_is_not_an_array():
-    with pytest.raises(wire.WireError):
-        wire.decode(npy_message(pickle.dumps([1, 2])), LIMIT)
+def test_a_pickle_never_becomes_an_object():
+    payload = pickle.dumps([1, 2])
+    decoded = wire.decode(array_message("|u1", [len(payload)], payload), LIMIT)
+    assert isinstance(decoded, np.ndarray) and decoded.dtype == np.uint8
+
+
+def test_big_endian_arrays_arrive_as_little_endian_values():
+    decoded = wire.decode(wire.encode(np.arange(3, dtype=">i4")), LIMIT)
+    assert decoded.dtype == np.dtype("<i4") and decoded.tolist() == [0, 1, 2]
 
 
 @pytest.mark.parametrize("data", [b"{", b"\xff\xfe", b"[" * 100_000 + b"]" * 100_000, b"1" * 5000,
-                                  json.dumps({wire.ARRAY_KEY: "not base64!"}).encode(),
-                                  json.dumps({wire.ARRAY_KEY: "AAAA", "extra": 1}).encode()])
+                                  json.dumps({wire.ARRAY_KEY: "AAAA"}).encode(),
+                                  json.dumps({wire.ARRAY_KEY: ["<f8", [1], "not base64!"]}).encode(),
+                                  json.dumps({wire.ARRAY_KEY: ["<f8", [2], "AAAAAAAAAAA="]}).encode(),
+                                  json.dumps({wire.ARRAY_KEY: ["<f8", [-1], ""]}).encode(),
+                                  json.dumps({wire.ARRAY_KEY: ["<f8", [1], "AAAAAAAAAAA="], "extra": 1}).encode()])
 def test_malformed_messages_are_refused(data):
     with pytest.raises(wire.WireError):
         wire.decode(data, LIMIT)
