@@ -5,7 +5,7 @@ This file is the one place to change them. The grader, the build (nbgrader's
 benchmarks all read it; none of its values is written down anywhere else.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 MiB = 1024 * 1024
 GiB = 1024 * MiB
@@ -82,6 +82,142 @@ class PolicyGradientGrading:
 
 
 @dataclass(frozen=True)
+class QLearningGrading:
+    """Hidden-test settings for assignment 2 (MDPs and Q-learning)."""
+
+    seed: int = 20242
+    """Seed of the hidden MDPs and of the grader's step and exploration policy."""
+    rtol: float = 1e-9
+    """Relative tolerance for values compared with the reference (float64 NumPy on both sides)."""
+    hidden_mdps: int = 4
+    """Random MDPs in the hidden tests of q_value_iteration and q_learning."""
+    max_states: int = 6
+    """Largest number of states of a hidden MDP."""
+    max_actions: int = 4
+    """Largest number of actions of a hidden MDP."""
+    q_learning_iterations: int = 1000
+    """Iterations of the q_learning calls checked value by value against the reference."""
+
+
+@dataclass(frozen=True)
+class BreakoutGrading:
+    """Hidden-test settings for assignment 4 (tf-agents DQN on Breakout), and the milestone's evaluation."""
+
+    seed: int = 20244
+    """Seed of the hidden inputs (weights, batches, games) of the pipeline checks."""
+    rtol: float = 1e-4
+    """Relative tolerance for float32 values compared with the reference or the grader's NumPy Q-network."""
+    env_id: str = "ALE/Breakout-v5"
+    """The game, as gymnasium registers it (v5: 4 frames per step, sticky actions with probability 0.25)."""
+    env_options: tuple = (("reward_clipping", False),)
+    """AtariVectorEnv options of the grader's games, besides v5's and AtariVectorEnv's defaults (84x84 grey,
+    max over the last two frames, up to 30 no-ops and FIRE at reset, 4 stacked frames): the game's score."""
+    training_env_options: tuple = (("episodic_life", True),)
+    """Further options of the training games the sandbox gets: a life loss ends the episode (a new game
+    follows)."""
+    observation_shape: tuple = (84, 84, 4)
+    """An observation as the Q-network sees it: 84x84 grey frames, the last 4 stacked last."""
+    n_actions: int = 4
+    """Breakout's actions: NOOP, FIRE, RIGHT, LEFT."""
+    conv_layers: tuple = ((32, 8, 4), (64, 4, 2), (64, 3, 1))
+    """The Q-network's convolutions (filters, kernel size, stride), 'valid' padding, ReLU; inputs / 255."""
+    fc_layers: tuple = (512,)
+    """Its dense ReLU layers before the output layer of one Q-value per action."""
+    env_check_steps: int = 60
+    """Steps played in the checks of make_breakout_env (the ball is lost in about 20 steps without FIRE)."""
+    epsilon_decay_steps: int = 1000
+    """epsilon_decay_steps passed to build_agent in the checks of its exploration schedule."""
+    train_batch_size: int = 16
+    """Trajectories in the fixed batch of the check of one training step."""
+    buffer_max_length: int = 50
+    """max_length passed to build_replay_buffer."""
+    warmup_check_steps: int = 400
+    """n_steps passed to collect_warmup."""
+    train_check_iterations: int = 8
+    """n_iterations passed to train_agent in its pipeline checks."""
+    train_check_warmup_steps: int = 200
+    """Random steps in the replay buffer given to train_agent."""
+    train_timeout_s: float = 180.0
+    """Wall-clock seconds for the calls that compile a driver or a training step."""
+    max_false_fail: float = 1e-6
+    """Largest false-fail rate a statistical test may have."""
+    weights_file: str = "q_weights.npz"
+    """The milestone's file, submitted beside the notebook: the trained Q-network's weights (np.savez)."""
+    weights_bytes: int = 32 * MiB
+    """The largest weights file the grader reads (the network's 1.7 million float32 weights take 6.5 MiB)."""
+    eval_episodes: int = 30
+    """Full games the grader plays with the submitted weights, one per emulator, all in parallel."""
+    eval_epsilon: float = 0.05
+    """Probability of a random action in those games (otherwise the action of highest Q-value)."""
+    eval_max_steps: int = 10_000
+    """Cap on a game's length in steps (40,000 frames, 11 minutes of play); a capped game keeps its score."""
+    eval_seed: int = 71139
+    """Seed of those games and of the grader's random actions."""
+    score_bands: tuple = (5.0, 10.0, 31.8, 100.0)
+    """Mean scores of the milestone's tests, one test each: reaching a band earns its test's share of
+    train_agent's points (random play: about 1.7; a human player: 31.8)."""
+    cpu_run_parameters: tuple = (("num_envs", 4), ("batch_size", 32), ("epsilon_decay_steps", 20_000),
+                                 ("training_minutes", 55), ("eval_interval", 5_000), ("n_eval_games", 8))
+    """papermill parameters of the reference's CPU learning run, an hour at most with its warm-up and
+    evaluations (``benchmarks/breakout_learning.py --size cpu``)."""
+    gpu_run_parameters: tuple = (("num_envs", 8), ("replay_buffer_capacity", 300_000), ("training_minutes", 300),
+                                 ("eval_interval", 25_000), ("n_eval_games", 8))
+    """papermill parameters of the reference's full-size run on a GPU (``.github/workflows/breakout-gpu.yml``
+    runs ``benchmarks/breakout_learning.py --size gpu``); the rest are the lesson's, the notebook's defaults."""
+
+
+@dataclass(frozen=True)
+class DeepQLearningGrading:
+    """Hidden-test settings for assignment 3 (deep Q-learning and its variants)."""
+
+    seed: int = 20243
+    """Seed of the hidden inputs and of the grader's environments and random draws."""
+    rtol: float = 1e-5
+    """Relative tolerance for Q-values and losses compared with the reference."""
+    weight_rtol: float = 1e-4
+    """Relative tolerance (of the largest change) for weights after a training step, against the reference's."""
+    hidden_units: int = 64
+    """Units of each hidden layer of build_dqn and build_dueling_dqn (the notebook says so too)."""
+    step_learning_rate: float = 0.05
+    """SGD learning rate in the checks of the training steps (SGD makes an update follow the gradient)."""
+    batch_size: int = 32
+    """Experiences in the batches given to the training steps."""
+    sampling_calls: int = 300
+    """Calls in the statistical checks of epsilon_greedy_policy and sample_experiences (draws, for per_sample)."""
+    sampling_epsilon: float = 0.3
+    """Epsilon in the statistical check of epsilon_greedy_policy."""
+    max_false_fail: float = 1e-6
+    """Largest false-fail rate a statistical test may have."""
+    replay_buffer_size: int = 50_000
+    """REPLAY_BUFFER_SIZE of the notebook's train_dqn."""
+    epsilon_fraction: float = 0.2
+    """EPSILON_FRACTION of the notebook's train_dqn: epsilon decays linearly over this fraction of the episodes."""
+    epsilon_min: float = 0.01
+    """EPSILON_MIN of the notebook's train_dqn."""
+    train_episodes: int = 100
+    """Episodes of the graded train_dqn run (the notebook's full run has 300): about 3,400 steps, after which
+    the reference's network scores 210 in the evaluation."""
+    train_max_steps: int = 200
+    """Episode cap in the graded run."""
+    train_learning_rate: float = 1e-3
+    """Adam learning rate in the graded run."""
+    train_batch_size: int = 64
+    """Batch size in the graded run."""
+    train_warmup_episodes: int = 10
+    """Warm-up episodes in the graded run."""
+    train_target_update_period: int = 100
+    """Training steps between target updates in the graded run."""
+    train_discount_factor: float = 0.99
+    """Discount factor in the graded run."""
+    train_timeout_s: float = 240.0
+    """Wall-clock seconds for the graded run's call."""
+    eval_episodes: int = 20
+    """Grader-run CartPole episodes to evaluate the trained Q-network (greedy)."""
+    eval_threshold: float = 150.0
+    """Mean return the trained Q-network must reach in those episodes (random play: about 22)."""
+
+
+@dataclass(frozen=True)
 class Assignment:
     """One graded notebook."""
 
@@ -98,6 +234,9 @@ class Assignment:
     support_files: tuple = ()
     """Files released beside the notebook (nbgrader copies them) that its code imports; the grader
     mounts them read-only in the sandbox."""
+    parameters: dict = field(default_factory=dict)
+    """The run sizes and hyperparameters of the notebook's `parameters` cell, at full size (the notebook
+    shows the same values to students; a test checks that they agree)."""
 
     @property
     def notebook(self):
@@ -121,6 +260,8 @@ A1 = Assignment(
         "train_policy_gradient": 6,
     },
     setup_cells=("setup",),
+    parameters={"seed": 42, "n_basic_episodes": 500, "n_iterations": 150, "n_episodes_per_update": 10,
+                "n_max_steps": 200, "discount_factor": 0.95, "n_eval_episodes": 20},
     ci_parameters={
         "n_basic_episodes": 20,
         "n_iterations": 3,
@@ -131,7 +272,73 @@ A1 = Assignment(
     grading=PolicyGradientGrading(),
 )
 
-ASSIGNMENTS = (A1,)
+A2 = Assignment(
+    id="a2_q_learning",
+    points={
+        "q_value_iteration": 3,
+        "optimal_policy": 1,
+        "td_update": 2,
+        "q_learning": 3,
+        "exploration_function": 1,
+    },
+    setup_cells=("setup",),
+    parameters={"seed": 42, "n_q_iterations": 50, "n_q_learning_iterations": 10_000, "n_checkpoints": 40},
+    ci_parameters={"n_q_iterations": 20, "n_q_learning_iterations": 2000, "n_checkpoints": 8},
+    grading=QLearningGrading(),
+)
+
+A4 = Assignment(
+    id="a4_breakout_dqn",
+    points={
+        "make_breakout_env": 2,
+        "build_q_network": 2,
+        "build_agent": 3,
+        "build_replay_buffer": 2,
+        "collect_warmup": 2,
+        "train_agent": 12,
+        "export_q_weights": 1,
+    },
+    setup_cells=("setup",),
+    parameters={"seed": 42, "num_envs": 4, "replay_buffer_capacity": 100_000, "warmup_steps": 20_000,
+                "n_iterations": 1_000_000, "update_period": 4, "batch_size": 64, "epsilon_decay_steps": 62_500,
+                "training_minutes": 60, "eval_interval": 5_000, "n_eval_games": 8, "weights_path": "q_weights.npz",
+                "learning_curve_path": None},
+    ci_parameters={
+        "num_envs": 2,
+        "replay_buffer_capacity": 4000,
+        "warmup_steps": 1000,
+        "n_iterations": 500,
+        "epsilon_decay_steps": 400,
+        "training_minutes": None,
+        "eval_interval": 250,
+        "n_eval_games": 2,
+    },
+    grading=BreakoutGrading(),
+    support_files=("gymnasium_adapter.py",),
+)
+
+A3 = Assignment(
+    id="a3_deep_q_learning",
+    points={
+        "build_dqn": 1,
+        "epsilon_greedy_policy": 2,
+        "sample_experiences": 2,
+        "play_one_step": 2,
+        "training_step": 3,
+        "fixed_target_training_step": 2,
+        "double_dqn_training_step": 2,
+        "per_sample": 2,
+        "build_dueling_dqn": 2,
+        "train_dqn": 4,
+    },
+    setup_cells=("setup",),
+    parameters={"seed": 42, "n_episodes": 300, "n_max_steps": 500, "batch_size": 64, "discount_factor": 0.99,
+                "learning_rate": 1e-3, "warmup_episodes": 10, "target_update_period": 100, "n_eval_episodes": 20},
+    ci_parameters={"n_episodes": 6, "n_max_steps": 50, "warmup_episodes": 2, "n_eval_episodes": 2},
+    grading=DeepQLearningGrading(),
+)
+
+ASSIGNMENTS = (A1, A2, A3, A4)
 
 LIMITS = SandboxLimits()
 
@@ -151,3 +358,49 @@ class Paths:
 
 
 PATHS = Paths()
+
+
+@dataclass(frozen=True)
+class CourseCycle:
+    """The instructor's cycle with nbgrader's commands: exchange, gradebook, late penalties, summaries."""
+
+    exchange: str = "exchange"
+    """nbgrader's exchange for release, fetch, submit and collect: relative to the course root, or absolute
+    (``/srv/nbgrader/exchange`` on a shared JupyterHub)."""
+    db_url: str = ""
+    """nbgrader's gradebook: empty for SQLite ``gradebook.db`` at the course root, or a SQLAlchemy URL such as
+    ``postgresql://grader:secret@dbhost/deeprl`` (Postgres needs psycopg2, which requirements.txt installs)."""
+    due_dates: tuple = ()
+    """``(assignment id, due date)`` pairs, e.g. ``(("a1_policy_gradients", "2026-03-01 23:59:00 UTC"),)``;
+    ``nbgrader generate_assignment`` writes them into the gradebook. An assignment without one is never late."""
+    late_penalty: str = "per_day"
+    """How nbgrader's late-penalty plugin treats a late submission: ``"none"`` and ``"zero"`` are nbgrader's own
+    methods; ``"per_day"`` (the kit's plugin) takes ``late_fraction_per_day`` of the score per started day."""
+    late_fraction_per_day: float = 0.1
+    """Fraction of the score lost per started day late, with ``late_penalty = "per_day"`` (capped at the score)."""
+    summary: str = "summary"
+    """Where ``python -m autograder summary`` writes each assignment's score histogram and pass rates."""
+
+
+CYCLE = CourseCycle()
+
+
+@dataclass(frozen=True)
+class BatchGrading:
+    """Grading a whole assignment at once (``python -m autograder autograde``) on a Dask cluster."""
+
+    workers: int = 0
+    """Submissions graded at once on this machine (a Dask ``LocalCluster``); 0 for one per CPU core."""
+    scheduler_address: str = ""
+    """A Dask scheduler (``tcp://host:8786``) whose workers grade, to spread over machines; empty for a local
+    cluster. Each worker runs from a checkout of this course at the same commit."""
+    submission_timeout_s: float = 1800.0
+    """Wall-clock seconds to grade one submission; past it the submission gets 0 and says why."""
+    submission_bytes: int = 256 * MiB
+    """The largest submission (all its files together) the batch grades."""
+    reports: str = "reports"
+    """Where the batch keeps each submission's report and what it recorded (under the course root): what lets
+    a killed batch restart without losing or regrading anything."""
+
+
+BATCH = BatchGrading()

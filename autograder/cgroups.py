@@ -7,11 +7,13 @@ CI machines) and with a delegated cgroup v2 subtree.
 
 import itertools
 import os
+import secrets
 import signal
 import time
 from pathlib import Path
 
 ROOT = Path("/sys/fs/cgroup")
+PREFIX = "autograder-"
 _counter = itertools.count()
 
 
@@ -27,8 +29,10 @@ class Cgroup:
 
     @classmethod
     def create(cls, memory_bytes, max_processes):
-        name = f"autograder-{os.getpid()}-{next(_counter)}"
+        name = f"{PREFIX}{os.getpid()}-{next(_counter)}-{secrets.token_hex(4)}"
         parents, version = _parents()
+        for parent in parents:
+            _remove_stale(parent)
         directories = []
         try:
             for parent in parents:
@@ -102,6 +106,19 @@ class Cgroup:
         self.kill_all()
         for directory in self.directories:
             _rmdir(directory)
+
+
+def _remove_stale(parent):
+    """Remove the cgroups of graders that died without cleaning up (their process is gone)."""
+    try:
+        children = [child for child in parent.iterdir() if child.name.startswith(PREFIX)]
+    except OSError:
+        return
+    for child in children:
+        pid = child.name[len(PREFIX):].split("-")[0]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            Cgroup([child], 0).kill_all()
+            _rmdir(child, patience_s=0.5)
 
 
 def _rmdir(directory, patience_s=5.0):

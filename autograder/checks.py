@@ -119,6 +119,15 @@ def number(value, what):
     raise Mismatch(f"expected {what} as a number, got {kind_of(value)}")
 
 
+def flag(value, what):
+    """A Python bool from a bool or a 0-d boolean array; Mismatch for anything else."""
+    if type(value) is bool:
+        return value
+    if isinstance(value, np.ndarray) and value.shape == () and value.dtype.kind == "b":
+        return bool(value)
+    raise Mismatch(f"expected {what} as True or False, got {kind_of(value)}")
+
+
 def expect_list(got, length, *, what):
     """``got`` must be a list (or tuple) of ``length`` items."""
     if not isinstance(got, list):

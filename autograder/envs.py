@@ -37,6 +37,7 @@ class EnvServer:
         self.env, self.seed = env, seed
         self.log = []
         self.obs = None
+        self.reset_seeds = []
 
     def spec(self):
         space = self.env.observation_space
@@ -54,8 +55,9 @@ class EnvServer:
     def reset(self, seed=None):
         if seed is not None and (type(seed) is not int or seed < 0):
             raise Refusal("TypeError", "reset(seed=...) takes a non-negative int or None")
-        if seed is None and not self.log:
+        if seed is None and not self.reset_seeds:
             seed = self.seed
+        self.reset_seeds.append(seed)
         self.obs, _ = self.env.reset(seed=seed)
         self.log.append(Step(self.obs))
         return [self.obs, {}]

@@ -8,8 +8,10 @@ a full report: every test fails with the reason, and ``error`` says it.
 
 import dataclasses
 import json
+import zlib
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from autograder import config, notebook
@@ -26,9 +28,14 @@ class GraderFault(Exception):
 
 FATAL = (SandboxUnavailable, ReferenceFailure)  # a test that meets one of these stops the grading
 
-def grade(assignment_id, notebook_path):
-    """The ``Report`` for one submitted notebook."""
+def grade(assignment_id, notebook_path, functions=None):
+    """The ``Report`` for one submitted notebook; only the tests of ``functions`` when given."""
     assignment = config.assignment(assignment_id)
+    functions = list(functions or assignment.points)
+    unknown = set(functions) - set(assignment.points)
+    if unknown:
+        raise config.UnknownAssignment(f"{assignment_id} grades no function {', '.join(sorted(unknown))}; it grades "
+                                       f"{', '.join(assignment.points)}")
     require_bwrap()
     release = _course_notebook("release", assignment)
     solution = _course_notebook("solutions", assignment)
@@ -45,8 +52,9 @@ def grade(assignment_id, notebook_path):
     reference_cells, _ = notebook.grading_cells(release, solution, assignment)
     cache = config.path("cache", "reference", assignment.id)
     with student, Reference(reference_cells, limits, cache, support) as reference:
-        results = run_hidden_tests(assignment, student, reference, Path(notebook_path))
-    return Report(assignment.id, assignment.max_score, results, error, notes)
+        results = run_hidden_tests(assignment, student, reference, Path(notebook_path), functions)
+    max_score = float(sum(assignment.points[function] for function in functions))
+    return Report(assignment.id, max_score, results, error, notes)
 
 
 def _course_notebook(kind, assignment):
@@ -60,9 +68,9 @@ def _course_notebook(kind, assignment):
 class HiddenTests:
     """A pytest plugin: the hidden tests' fixtures, and the collector of their results."""
 
-    def __init__(self, assignment, student, reference, submission):
+    def __init__(self, assignment, student, reference, submission, functions):
         self.assignment, self._student, self._reference = assignment, student, reference
-        self._submission = submission
+        self._submission, self.functions = submission, set(functions)
         self.cases, self.results, self.problems = {}, {}, []
         self.fatal = None
 
@@ -83,11 +91,16 @@ class HiddenTests:
     def settings(self):
         return self.assignment.grading
 
+    @pytest.fixture
+    def rng(self, request):
+        """A generator seeded by the assignment's seed and the test's name: the same hidden inputs every run."""
+        return np.random.default_rng([self.assignment.grading.seed, zlib.crc32(request.node.name.encode())])
+
     def pytest_collectreport(self, report):
         if report.failed:
             self.problems.append(f"cannot collect {report.nodeid}: {report.longreprtext[-2000:]}")
 
-    def pytest_collection_modifyitems(self, items):
+    def pytest_collection_modifyitems(self, config, items):
         marks = {item.nodeid: item.get_closest_marker("graded") for item in items}
         for item in items:
             if marks[item.nodeid] is None or marks[item.nodeid].kwargs["function"] not in self.assignment.points:
@@ -107,6 +120,12 @@ class HiddenTests:
             doc = (item.function.__doc__ or item.name).strip().splitlines()[0]
             self.cases[item.nodeid] = TestCase(item.name, function, doc, mark.kwargs["hint"],
                                                self.assignment.points[function] / counts[function])
+        skipped = [item for item in items if item.nodeid in self.cases
+                   and self.cases[item.nodeid].function not in self.functions]
+        if skipped:
+            config.hook.pytest_deselected(items=skipped)
+            items[:] = [item for item in items if item not in skipped]
+            self.cases = {nodeid: case for nodeid, case in self.cases.items() if case.function in self.functions}
 
     def pytest_runtest_makereport(self, item, call):
         if call.excinfo is not None and isinstance(call.excinfo.value, FATAL):
@@ -123,9 +142,9 @@ class HiddenTests:
         self.results[item.nodeid] = dataclasses.replace(result, seconds=call.duration)
 
 
-def run_hidden_tests(assignment, student, reference, submission):
-    """Run the assignment's hidden tests; one result per test, in file order."""
-    plugin = HiddenTests(assignment, student, reference, submission)
+def run_hidden_tests(assignment, student, reference, submission, functions):
+    """Run the hidden tests of the given functions; one result per test, in the assignment's order."""
+    plugin = HiddenTests(assignment, student, reference, submission, functions)
     directory = TESTS / assignment.id
     arguments = [str(directory), "-c", str(TESTS / "pytest.ini"), "--rootdir", str(TESTS), "-p", "no:terminal",
                  "-p", "no:cacheprovider", "--import-mode=importlib"]

@@ -6,17 +6,12 @@ gradients a correct ``play_one_step`` returns.
 
 import numpy as np
 
-
-def _as64(weights):
-    return [np.asarray(weight, dtype=np.float64) for weight in weights]
+from autograder import mlp
 
 
-def _forward(weights, obs):
-    w1, b1, w2, b2 = _as64(weights)
-    z1 = np.asarray(obs, dtype=np.float64) @ w1 + b1
-    hidden = np.where(z1 > 0, z1, np.expm1(np.minimum(z1, 0)))
-    p = 1.0 / (1.0 + np.exp(-(hidden @ w2 + b2)))
-    return z1, hidden, p[..., 0]
+def _forward(weights, observations):
+    pre_activations, activations = mlp.forward(weights, observations)
+    return pre_activations[0], activations[1], 1.0 / (1.0 + np.exp(-activations[-1][..., 0]))
 
 
 def p_left(weights, obs):
@@ -35,15 +30,11 @@ def bce_gradients(weights, observations, actions):
     z1, hidden, p = _forward(weights, observations)
     error = p - (1.0 - np.asarray(actions, dtype=np.float64))  # d loss / d logit
     w2 = np.asarray(weights[2], dtype=np.float64)[:, 0]
-    d_hidden = error[:, None] * w2 * np.where(z1 > 0, 1.0, np.exp(np.minimum(z1, 0)))
+    d_hidden = error[:, None] * w2 * mlp.elu_derivative(z1)
     return [observations[:, :, None] * d_hidden[:, None, :], d_hidden,
             (error[:, None] * hidden)[:, :, None], error[:, None]]
 
 
 def initial_weights(rng, n_inputs=4, n_hidden=5):
-    """Glorot-uniform kernels and zero biases, as Keras initialises Dense layers (float32)."""
-    def glorot(fan_in, fan_out):
-        limit = np.sqrt(6.0 / (fan_in + fan_out))
-        return rng.uniform(-limit, limit, size=(fan_in, fan_out)).astype(np.float32)
-    return [glorot(n_inputs, n_hidden), np.zeros(n_hidden, np.float32),
-            glorot(n_hidden, 1), np.zeros(1, np.float32)]
+    """Keras-like initial weights of the policy network (float32)."""
+    return mlp.initial_weights(rng, [n_inputs, n_hidden, 1])

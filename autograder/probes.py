@@ -36,6 +36,7 @@ class Reply:
     value: object
     args_after: dict = field(default_factory=dict)
     weights: dict = field(default_factory=dict)
+    predict_calls: dict = field(default_factory=dict)
 
 
 # -- failures of a call, described for a student ---------------------------------
@@ -145,12 +146,58 @@ class GraderFunction(KitObject):
 
 @dataclass
 class PolicyModel(KitObject):
-    """The lesson's policy network, built by the kit inside the sandbox, with these weights."""
+    """The lesson's policy network (elu hidden layer, sigmoid output), built by the kit inside the sandbox."""
 
     weights: list
 
     def describe(self, registry):
-        return {KIT_KEY: "policy_model", "weights": list(self.weights)}
+        return {KIT_KEY: "mlp", "weights": list(self.weights), "activation": "elu", "output_activation": "sigmoid"}
+
+    def cache_key(self):
+        return self.describe(None)
+
+
+@dataclass
+class DQNModel(KitObject):
+    """The lesson's deep Q-network (elu hidden layers, linear outputs), built by the kit inside the sandbox.
+
+    With a ``handle``, the grader tracks the network's weights itself: when the student's code passes it to
+    a grader-served helper it arrives as its handle and the counts of its get_weights and set_weights calls.
+    """
+
+    weights: list
+    handle: str = None
+
+    def describe(self, registry):
+        return {KIT_KEY: "mlp", "weights": list(self.weights), "activation": "elu", "output_activation": None,
+                "handle": self.handle}
+
+    def cache_key(self):
+        return self.describe(None)
+
+
+@dataclass
+class ReplayBuffer(KitObject):
+    """A deque of (state, action, reward, next_state, done, truncated), one per row of six arrays."""
+
+    experiences: list
+    maxlen: int = None
+
+    def describe(self, registry):
+        return {KIT_KEY: "experience_buffer", "experiences": list(self.experiences), "maxlen": self.maxlen}
+
+    def cache_key(self):
+        return self.describe(None)
+
+
+@dataclass
+class Generator(KitObject):
+    """``np.random.default_rng(seed)``, built inside the sandbox."""
+
+    seed: int
+
+    def describe(self, registry):
+        return {KIT_KEY: "generator", "seed": self.seed}
 
 
 @dataclass
@@ -162,6 +209,9 @@ class Loss(KitObject):
     def describe(self, registry):
         return {KIT_KEY: "loss", "name": self.name}
 
+    def cache_key(self):
+        return self.describe(None)
+
 
 @dataclass
 class Optimizer(KitObject):
@@ -172,6 +222,9 @@ class Optimizer(KitObject):
 
     def describe(self, registry):
         return {KIT_KEY: "optimizer", "name": self.name, "learning_rate": self.learning_rate}
+
+    def cache_key(self):
+        return self.describe(None)
 
 
 def _describe_args(value, registry):
@@ -252,7 +305,8 @@ class Student:
             value = reply.get("value")
             if not view:
                 return value
-            return Reply(value, _dict(reply.get("args_after")), _dict(reply.get("weights")))
+            return Reply(value, _dict(reply.get("args_after")), _dict(reply.get("weights")),
+                         _dict(reply.get("predict_calls")))
         error = reply.get("error") if isinstance(reply.get("error"), dict) else {}
         error = {key: error.get(key) for key in ("type", "message", "cell", "line", "code")}
         error = {key: (value if isinstance(value, (str, int)) else None) for key, value in error.items()}

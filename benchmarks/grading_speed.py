@@ -6,7 +6,7 @@ that executed notebook, once with an empty reference cache and once warm (the
 usual case: a batch of submissions shares the cache). Every figure is the wall
 time of a fresh process, median of ``--repeat`` runs. Goal: warm ratio <= 1.3.
 
-    .venv/bin/python benchmarks/grading_speed.py [--repeat 3]
+    .venv/bin/python benchmarks/grading_speed.py [ASSIGNMENT ...] [--repeat 3]
 """
 
 import argparse
@@ -38,10 +38,12 @@ def papermill_command(assignment, output):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
     parser.add_argument("--repeat", type=int, default=3)
     arguments = parser.parse_args()
+    course = config.load()
     print(f"{'assignment':<24} {'papermill s':>11} {'grade cold s':>12} {'grade warm s':>12} {'warm ratio':>10}")
-    for assignment in config.load().ASSIGNMENTS:
+    for assignment in map(config.assignment, arguments.assignments) if arguments.assignments else course.ASSIGNMENTS:
         with tempfile.TemporaryDirectory() as scratch:
             executed = Path(scratch) / assignment.notebook
             grading = [sys.executable, "-m", "autograder", "grade", assignment.id, str(executed), "--json"]

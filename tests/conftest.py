@@ -19,9 +19,10 @@ def run_cli(*arguments, env=None, timeout=900):
                           capture_output=True, text=True, timeout=timeout)
 
 
-def grade(assignment_id, notebook):
-    """The JSON report for one notebook, asserting the grader made one without a fault."""
-    result = run_cli("grade", assignment_id, notebook, "--json")
+def grade(assignment_id, notebook, functions=()):
+    """The JSON report for one notebook (only ``functions``' tests, if given), asserting the grader made one
+    without a fault."""
+    result = run_cli("grade", assignment_id, notebook, "--json", *(["--functions", *functions] if functions else []))
     assert result.returncode == 0, f"the grader failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
     return json.loads(result.stdout)
 
@@ -53,6 +54,14 @@ def write_variant(directory, assignment_id, cells, base="solutions", name="varia
     path = Path(directory) / f"{name}.ipynb"
     path.write_text(json.dumps(notebook))
     return path
+
+
+def reference_cell(assignment_id, grade_id):
+    """The source of a cell of the reference solution."""
+    assignment = config.assignment(assignment_id)
+    notebook = json.loads(config.path("solutions", assignment.id, assignment.notebook).read_text())
+    (cell,) = [cell for cell in notebook["cells"] if cell["metadata"].get("nbgrader", {}).get("grade_id") == grade_id]
+    return "".join(cell["source"])
 
 
 @pytest.fixture

@@ -1,9 +1,13 @@
-"""What every assignment must show, from its tables in ``tests/<assignment>/tables.py``:
+"""What every assignment with tables in ``tests/<assignment>/tables.py`` must show (assignment 4, whose
+milestone needs a trained agent, has its own tests in ``tests/a4_breakout_dqn/``):
 
 * its reference, executed top to bottom by papermill at CI size, passes its visible tests and scores
   full marks; the untouched release scores nothing;
-* each plausible wrong implementation of a function (``MUTANTS``) loses that function's points and only
-  those, and every hidden test of the function is failed by at least one of them;
+* each plausible wrong implementation of a function (``MUTANTS``), defined after the reference's own cell
+  (whose helpers other cells may use), loses that function's points and only those, and every hidden
+  test of the function is failed by at least one of them. Functions listed in
+  ``SERVED`` are graded only through grader-served stand-ins of the helpers they build on, so no other
+  function's code runs in their tests: their (long) tests are left out of other functions' mutant runs;
 * every set of correct alternatives (``ALTERNATIVES``) gets full marks;
 * garbage results fail cleanly, with no grader fault.
 """
@@ -16,11 +20,11 @@ import papermill
 import pytest
 
 from autograder import config
-from tests.conftest import by_function, failed, grade
+from tests.conftest import by_function, failed, grade, reference_cell
 
-ASSIGNMENTS = {assignment.id: assignment for assignment in config.load().ASSIGNMENTS}
-TABLES = {assignment_id: importlib.import_module(f"tests.{assignment_id}.tables") for assignment_id in ASSIGNMENTS
-          if (config.ROOT / "tests" / assignment_id / "tables.py").exists()}
+TABLES = {assignment.id: importlib.import_module(f"tests.{assignment.id}.tables")
+          for assignment in config.load().ASSIGNMENTS if (config.ROOT / "tests" / assignment.id / "tables.py").exists()}
+ASSIGNMENTS = {assignment_id: config.assignment(assignment_id) for assignment_id in TABLES}
 GARBAGE = ["None", "'text'", "object()", "np.array([np.nan])", "[[[]]]"]
 
 
@@ -83,9 +87,12 @@ def test_every_function_has_mutants_and_alternatives(assignment_id):
 @pytest.mark.parametrize("assignment_id, function", [(assignment_id, function) for assignment_id in TABLES
                                                      for function in TABLES[assignment_id].MUTANTS])
 def test_mutants_lose_their_functions_points_only(assignment_id, function, hidden_tests, variant):
-    caught = set()
-    for name, mutant in TABLES[assignment_id].MUTANTS[function].items():
-        report = grade(assignment_id, variant(assignment_id, {function: source(mutant)}))
+    tables, caught = TABLES[assignment_id], set()
+    served = getattr(tables, "SERVED", set()) - {function}
+    functions = [other for other in ASSIGNMENTS[assignment_id].points if other not in served]
+    for name, mutant in tables.MUTANTS[function].items():
+        cell = f"{reference_cell(assignment_id, function)}\n\n\n{source(mutant)}"
+        report = grade(assignment_id, variant(assignment_id, {function: cell}), functions if served else ())
         scores = by_function(report)
         assert scores[function][0] < scores[function][1], f"the mutant '{name}' kept all of {function}'s points"
         others = {other: score for other, score in scores.items() if other != function and score[0] != score[1]}

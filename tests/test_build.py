@@ -1,8 +1,11 @@
 """release/ and solutions/ are what nbgrader makes of source/ with course_config.py: checked for drift."""
 
+import ast
 import json
 import os
 import shutil
+
+import pytest
 
 from autograder import config
 from tests.conftest import ROOT, run_cli
@@ -35,6 +38,16 @@ def test_points_come_from_course_config():
         points = {cell["metadata"]["nbgrader"]["grade_id"]: cell["metadata"]["nbgrader"]["points"]
                   for cell in notebook["cells"] if cell["metadata"].get("nbgrader", {}).get("grade")}
         assert points == {f"test_{function}": value for function, value in assignment.points.items()}
+
+
+@pytest.mark.parametrize("assignment", config.load().ASSIGNMENTS, ids=lambda assignment: assignment.id)
+def test_parameters_cells_match_course_config(assignment):
+    notebook = json.loads(config.path("release", assignment.id, assignment.notebook).read_text())
+    cells = [cell for cell in notebook["cells"] if "parameters" in cell["metadata"].get("tags", [])]
+    assert len(cells) == 1, "expected one cell tagged parameters"
+    tree = ast.parse("".join(cells[0]["source"]))
+    assert {node.targets[0].id: ast.literal_eval(node.value) for node in tree.body} == assignment.parameters
+    assert set(assignment.ci_parameters) <= set(assignment.parameters)
 
 
 def test_released_stubs_raise_and_outputs_are_stripped():

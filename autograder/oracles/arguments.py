@@ -45,3 +45,14 @@ def served_by_reference(reference, function, names):
         except ReferenceFailure:
             raise Refusal("ValueError", f"{function}() cannot work on the arguments it was given") from None
     return serve
+
+
+def position(names, args, name):
+    """How an argument was passed, as the sandbox names it in effects: its index, or its keyword."""
+    index = names.index(name)
+    return str(index) if index < len(args) else name
+
+
+def effects(value, **changes):
+    """A served function's answer with effects on its arguments (see ``runner.kit_objects.grader_function``)."""
+    return {KIT_KEY: "effects", "value": value, **changes}

@@ -5,6 +5,7 @@ environments are proxies: every reset and step goes to the grader, which runs
 the real environment and counts the reward.
 """
 
+import collections
 import hashlib
 import importlib
 
@@ -12,8 +13,10 @@ import numpy as np
 
 import wire
 from runner.plain import KIT_KEY
+from runner.tf_agents_objects import BUILDERS as TF_AGENTS_BUILDERS
 
 _models = {}
+_in_use = set()  # ids of the cached models handed out for the current call
 
 
 def materialise(value, channel):
@@ -27,22 +30,41 @@ def materialise(value, channel):
     return value
 
 
+def new_call():
+    """Forget which cached models the previous call used."""
+    _in_use.clear()
+
+
 def _cached_model(spec, build):
-    """Models with the same weights are built once, so compiled functions that take them trace once;
-    a cached model whose weights have changed since is built again."""
+    """Models with the same weights are built once, so compiled functions that take them trace once.
+    A cached model whose weights have changed since is built again, and two arguments of one call never
+    share a model."""
     key = hashlib.sha256(wire.encode(spec)).hexdigest()
     model = _models.get(key)
     if model is None or not all(np.array_equal(now, given)
                                 for now, given in zip(model.get_weights(), spec["weights"])):
         model = _models[key] = build(spec)
+    elif id(model) in _in_use:
+        model = build(spec)
+    _in_use.add(id(model))
     return model
 
 
 def grader_function(channel, name):
-    """A function whose every call the grader answers (a helper it stands in for, or an argument)."""
+    """A function whose every call the grader answers (a helper it stands in for, or an argument).
+
+    The grader's answer may carry effects on the call's arguments (by position, or by keyword), as the
+    real helper would have had: ``{"__kit__": "effects", "value": ..., "append": {key: item}}``.
+    """
     def proxy(*args, **kwargs):
-        return materialise(channel.request({"kind": "helper", "name": name, "args": list(args),
-                                            "kwargs": kwargs}), channel)
+        reply = channel.request({"kind": "helper", "name": name, "args": list(args), "kwargs": kwargs})
+        if type(reply) is dict and reply.get(KIT_KEY) == "effects":
+            def target(key):
+                return args[int(key)] if key.isdigit() else kwargs[key]
+            for key, item in reply.get("append", {}).items():
+                target(key).append(tuple(item))
+            reply = reply["value"]
+        return materialise(reply, channel)
 
     proxy.__name__ = proxy.__qualname__ = name
     return proxy
@@ -60,22 +82,49 @@ def _env(spec, channel):
     return RemoteEnv(channel, spec["id"], spec["observation_space"], spec["n_actions"])
 
 
-def _policy_model(spec, channel):
-    return _cached_model(spec, _build_policy_model)
+def _mlp(spec, channel):
+    return _cached_model(spec, _build_mlp)
 
 
-def _build_policy_model(spec):
-    """The lesson's policy network (n_inputs -> n_hidden elu -> 1 sigmoid) with given weights."""
+def _build_mlp(spec):
+    """A dense network with the lesson's layout: kernels and biases given in pairs, ``activation`` in the
+    hidden layers, ``output_activation`` in the last. Its predict() counts its calls; with a ``handle``,
+    its get_weights() and set_weights() do too."""
     tf = _tensorflow()
     weights = spec["weights"]
-    n_inputs, n_hidden = weights[0].shape
-    model = tf.keras.Sequential([
-        tf.keras.layers.Input(shape=(n_inputs,)),
-        tf.keras.layers.Dense(n_hidden, activation="elu"),
-        tf.keras.layers.Dense(1, activation="sigmoid"),
-    ])
+    kernels = weights[::2]
+    layers = [tf.keras.layers.Input(shape=kernels[0].shape[:1])]
+    for index, kernel in enumerate(kernels):
+        last = index == len(kernels) - 1
+        layers.append(tf.keras.layers.Dense(kernel.shape[1],
+                                            activation=spec["output_activation"] if last else spec["activation"]))
+    model = tf.keras.Sequential(layers)
     model.set_weights(weights)
+    model.predict = _counted(model.predict)
+    if spec.get("handle") is not None:  # the grader tracks its weights itself: count their reads and writes
+        model.kit_handle = spec["handle"]
+        model.get_weights, model.set_weights = _counted(model.get_weights), _counted(model.set_weights)
     return model
+
+
+def _counted(function):
+    def counted(*args, **kwargs):
+        counted.calls += 1
+        return function(*args, **kwargs)
+    counted.calls = 0
+    return counted
+
+
+def _experience_buffer(spec, channel):
+    """A deque of (state, action, reward, next_state, done, truncated) tuples, one per row of the arrays."""
+    states, actions, rewards, next_states, dones, truncateds = spec["experiences"]
+    return collections.deque(
+        ((states[i], int(actions[i]), float(rewards[i]), next_states[i], bool(dones[i]), bool(truncateds[i]))
+         for i in range(len(actions))), maxlen=spec["maxlen"])
+
+
+def _generator(spec, channel):
+    return np.random.default_rng(spec["seed"])
 
 
 def _loss(spec, channel):
@@ -101,12 +150,17 @@ def _step_gradients(spec, channel):
 _BUILDERS = {
     "env": _env,
     "function": _function,
-    "policy_model": _policy_model,
+    "mlp": _mlp,
+    "experience_buffer": _experience_buffer,
+    "generator": _generator,
     "loss": _loss,
     "optimizer": _optimizer,
     "tensor": _tensor,
     "step_gradients": _step_gradients,
 }
+if set(_BUILDERS) & set(TF_AGENTS_BUILDERS):
+    raise RuntimeError(f"kit object kinds defined twice: {sorted(set(_BUILDERS) & set(TF_AGENTS_BUILDERS))}")
+_BUILDERS.update(TF_AGENTS_BUILDERS)
 
 
 class RemoteEnv:

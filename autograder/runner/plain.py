@@ -1,5 +1,6 @@
 """Stand-ins for the non-plain values a student's code hands back."""
 
+import collections
 import sys
 
 import numpy as np
@@ -10,7 +11,9 @@ KIT_KEY = "__kit__"
 
 
 def tensor_as_array(value):
-    """A TensorFlow tensor or variable as an array; WireError for any other object."""
+    """A TensorFlow tensor or variable as an array (a deque as a list); WireError for any other object."""
+    if isinstance(value, collections.deque):
+        return list(value)
     tf = sys.modules.get("tensorflow")
     if tf is not None and (tf.is_tensor(value) or isinstance(value, tf.Variable)):
         try:
@@ -21,15 +24,21 @@ def tensor_as_array(value):
 
 
 def described(value):
-    """What the grader receives for an argument a student passes to a grader-served helper:
-    models as their weights, the grader's environments by id, other objects by type."""
+    """What the grader receives for an argument a student passes to a grader-served helper: models as their
+    weights (or, for models the grader tracks itself, their handle and how often their weights were read
+    and written), the grader's environments by id, other objects by type."""
     from runner.kit_objects import RemoteEnv
 
     if isinstance(value, RemoteEnv):
         return {KIT_KEY: "env", "id": value.env_id}
+    if isinstance(value, collections.deque):  # a replay buffer: the grader mirrors its content
+        return {KIT_KEY: "deque", "length": len(value), "maxlen": value.maxlen}
+    if getattr(value, "kit_handle", None) is not None:
+        return {KIT_KEY: "model", "handle": value.kit_handle, "get_weights_calls": value.get_weights.calls,
+                "set_weights_calls": value.set_weights.calls}
     tf = sys.modules.get("tensorflow")
     if tf is not None and isinstance(value, tf.keras.Model):
-        return {KIT_KEY: "model", "weights": [np.asarray(weight) for weight in value.get_weights()]}
+        return {KIT_KEY: "model", "weights": value.get_weights()}
     try:
         return tensor_as_array(value)
     except wire.WireError:

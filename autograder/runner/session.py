@@ -6,7 +6,7 @@ import difflib
 import linecache
 import traceback
 
-from runner.kit_objects import grader_function, materialise
+from runner.kit_objects import grader_function, materialise, new_call
 from runner.views import apply_view
 
 CELL_PREFIX = "<cell "
@@ -46,6 +46,7 @@ class Session:
         function = self.namespace.get(name)
         if not callable(function):
             return _failure("MissingFunction", self._missing_message(name))
+        new_call()
         try:
             args = materialise(message.get("args", []), self.channel)
             kwargs = materialise(message.get("kwargs", {}), self.channel)

@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from autograder import policy_net
-from autograder.checks import calling, expect_array, expect_list, expect_true, graded, number, statistical
+from autograder.checks import calling, expect_array, expect_list, expect_true, flag, graded, number, statistical
 from autograder.envs import EnvServer, cartpole
 from autograder.probes import GraderEnv, Loss, PolicyModel
 from autograder.stats import binomial_acceptance
@@ -55,9 +55,8 @@ def test_not_done_in_mid_episode(student, rng):
     server = EnvServer(cartpole(), seed=int(rng.integers(2 ** 31)))
     server.reset()
     with calling("play_one_step(env, obs, model, loss_fn) right after env.reset()", public=True):
-        done = play(student, server, random_weights(rng))[2]
-        expect_true(done is False or (hasattr(done, "shape") and done.shape == () and not done),
-                    "done should be False: the pole is still up and the time limit is far")
+        done = flag(play(student, server, random_weights(rng))[2], "done")
+        expect_true(done is False, "done should be False: the pole is still up and the time limit is far")
 
 
 @graded(FUNCTION, HINT)
@@ -67,8 +66,8 @@ def test_done_when_the_pole_falls(student, rng):
     server.reset()
     server.set_state([0.0, 0.0, 0.2, 2.0])  # the pole is about to pass 12 degrees whatever the action
     with calling("play_one_step(env, obs, model, loss_fn) when the pole is about to fall", public=True):
-        done = play(student, server, random_weights(rng))[2]
-        expect_true(bool(np.all(done == True)), "done should be True: the step terminated the episode")  # noqa: E712
+        done = flag(play(student, server, random_weights(rng))[2], "done")
+        expect_true(done is True, "done should be True: the step terminated the episode")
 
 
 @graded(FUNCTION, HINT + " done must be True for a truncated episode too.")
@@ -80,9 +79,9 @@ def test_done_when_time_runs_out(student, rng, settings):
         server.step(step % 2)
     with calling(f"play_one_step(env, obs, model, loss_fn) on step {settings.truncation_steps} of an "
                  f"environment limited to {settings.truncation_steps} steps", public=True):
-        done = play(student, server, random_weights(rng))[2]
+        done = flag(play(student, server, random_weights(rng))[2], "done")
         expect_true(server.log[-1].truncated, "the environment was not stepped")
-        expect_true(bool(np.all(done == True)), "done should be True: the step truncated the episode")  # noqa: E712
+        expect_true(done is True, "done should be True: the step truncated the episode")
 
 
 @graded(FUNCTION, HINT)

@@ -1,0 +1,172 @@
+"""Stand-ins for assignment 3's helpers while ``train_dqn`` is tested.
+
+The grader plays every step in its own CartPole with its own random generator,
+keeps a mirror of the student's replay buffer, samples the batches and takes every
+training step itself (NumPy, the same maths as the reference): it holds the online
+and target networks' weights, and the student's models are handles to them. The
+student's ``train_dqn`` only orchestrates; the stand-ins check that it does so as
+the notebook says (epsilon schedule, warm-up, batches, target updates, from the
+counts of its models' get_weights and set_weights calls) and record what does not fit.
+"""
+
+import collections
+
+import numpy as np
+
+from autograder import dqn_net
+from autograder.oracles.arguments import bind, effects, position
+from autograder.probes import KIT_KEY, Refusal
+
+STEP_KINDS = {"training_step": "online", "fixed_target_training_step": "fixed", "double_dqn_training_step": "double"}
+STEP_NAMES = {
+    "online": ("model", "optimizer", "loss_fn", "experiences", "discount_factor", "n_outputs"),
+    "fixed": ("model", "target_model", "optimizer", "loss_fn", "experiences", "discount_factor", "n_outputs"),
+}
+STEP_NAMES["double"] = STEP_NAMES["fixed"]
+
+
+class DQNRun:
+    """One train_dqn call's world as the grader runs it."""
+
+    def __init__(self, server, rng, weights, optimizer, loss, settings):
+        self.server, self.rng, self.optimizer, self.loss, self.settings = server, rng, optimizer, loss, settings
+        self.online = [np.asarray(weight, dtype=np.float32) for weight in weights]
+        self._acting = [np.asarray(weight, dtype=np.float64) for weight in self.online]  # online, for greedy play
+        self.target = list(self.online)
+        self.buffer = collections.deque(maxlen=settings["replay_buffer_size"])
+        self.batch = None
+        self.training_steps, self.steps_played = 0, 0
+        self.problems = []
+
+    def helpers(self):
+        served = {"play_one_step": self.play_one_step, "sample_experiences": self.sample_experiences}
+        for name, kind in STEP_KINDS.items():
+            served[name] = self._training_step(name, kind)
+        return served
+
+    @property
+    def episode(self):
+        return len(self.server.reset_seeds) - 1
+
+    def expected_epsilon(self):
+        return max(1 - self.episode / (self.settings["epsilon_fraction"] * self.settings["n_episodes"]),
+                   self.settings["epsilon_min"])
+
+    def problem(self, text):
+        if text not in self.problems:
+            self.problems.append(text)
+
+    def _check_model(self, model, function, handle="online"):
+        if _handle(model).get("handle") != handle:
+            self.problem(f"{function} was not given the {'model' if handle == 'online' else 'target model'}")
+
+    # -- the helpers ------------------------------------------------------------
+    def play_one_step(self, args, kwargs):
+        names = ("env", "state", "epsilon", "model", "replay_buffer")
+        _, state, epsilon, model, _ = bind("play_one_step", names, args, kwargs)
+        if self.server.obs is None:
+            raise Refusal("RuntimeError", "play_one_step() was called before the environment was reset")
+        expected = self.expected_epsilon()
+        if _number(epsilon) is None or not np.isclose(_number(epsilon), expected, rtol=1e-9, atol=1e-12):
+            self.problem(f"in episode {self.episode}, epsilon was {epsilon!r}; the schedule gives {expected:g}")
+        self._check_model(model, "play_one_step")
+        if not (isinstance(state, np.ndarray) and np.array_equal(state, self.server.obs)):
+            self.problem("play_one_step was not given the latest state")
+        state = self.server.obs
+        if self.rng.random() < expected:
+            action = int(self.rng.integers(2))
+        else:
+            action = dqn_net.greedy_action(self._acting, state)
+        next_state, reward, done, truncated, _ = self.server.step(action)
+        experience = [state, action, reward, next_state, done, truncated]
+        self.buffer.append(experience)
+        self.steps_played += 1
+        return effects([next_state, reward, done, truncated, {}],
+                       append={position(names, args, "replay_buffer"): experience})
+
+    def sample_experiences(self, args, kwargs):
+        replay_buffer, batch_size = bind("sample_experiences", ("replay_buffer", "batch_size"), args, kwargs)
+        if not (isinstance(replay_buffer, dict) and replay_buffer.get(KIT_KEY) == "deque"
+                and replay_buffer.get("length") == len(self.buffer)):
+            self.problem("sample_experiences was not given the replay buffer that play_one_step filled")
+        if batch_size != self.settings["batch_size"]:
+            self.problem(f"sample_experiences was asked for {batch_size!r} experiences; expected batch_size")
+        if self.episode < self.settings["warmup_episodes"]:
+            self.problem("experiences were sampled during the warm-up episodes")
+        indices = self.rng.integers(len(self.buffer), size=self.settings["batch_size"])
+        rows = [self.buffer[index] for index in indices]
+        self.batch = [np.array([row[field] for row in rows]) for field in range(6)]
+        return self.batch
+
+    def _training_step(self, name, kind):
+        names = STEP_NAMES[kind]
+
+        def serve(args, kwargs):
+            values = dict(zip(names, bind(name, names, args, kwargs)))
+            if name != "double_dqn_training_step":
+                self.problem(f"train_dqn called {name}; it trains with double_dqn_training_step")
+            self._check_model(values["model"], name)
+            if kind != "online":
+                self._check_model(values["target_model"], name, "target")
+                self._check_target_copies(values["model"], values["target_model"])
+            if self.batch is None or not _same(values["experiences"], self.batch):
+                self.problem(f"{name} was not given the batch sample_experiences just returned")
+            if self.episode < self.settings["warmup_episodes"]:
+                self.problem("a training step was taken during the warm-up episodes")
+            if _number(values["discount_factor"]) != self.settings["discount_factor"]:
+                self.problem(f"{name} was given discount_factor={values['discount_factor']!r}")
+            return self._step(kind)
+
+        return serve
+
+    def _check_target_copies(self, model, target):
+        """The target gets the model's weights (set_weights after a get_weights) once per period."""
+        copies = self.training_steps // self.settings["target_update_period"]
+        model, target = _handle(model), _handle(target)
+        if target.get("set_weights_calls") != copies or (model.get("get_weights_calls") or 0) < copies:
+            self.problem(f"after {self.training_steps} training steps the target model should have been given "
+                         f"the model's weights {copies} times (every {self.settings['target_update_period']} "
+                         f"steps), not {target.get('set_weights_calls')}")
+
+    def _step(self, kind):
+        batch = self.batch
+        targets = dqn_net.targets(kind, self.online, self.target, batch, self.settings["discount_factor"])
+        loss, grads = dqn_net.loss_and_gradients(self.online, batch, targets, self.loss)
+        stepped = self.optimizer.step([np.asarray(w, dtype=np.float64) for w in self.online], grads)
+        self.online = [np.asarray(w, dtype=np.float32) for w in stepped]
+        self._acting = [np.asarray(w, dtype=np.float64) for w in self.online]
+        self.training_steps += 1
+        if self.training_steps % self.settings["target_update_period"] == 0:
+            self.target = list(self.online)
+        return float(loss)
+
+    def finish(self, returned):
+        """Check the returns the call reported and that every step went through play_one_step."""
+        expected = [sum(step.reward for step in episode) for episode in self.server.episodes()]
+        if not (isinstance(returned, list) and len(returned) == len(expected) and all(
+                _number(value) is not None and np.isclose(_number(value), want)
+                for value, want in zip(returned, expected))):
+            self.problem(f"the returned list is not the total reward of each of the {len(expected)} episodes")
+        n_stepped = sum(step.action is not None for step in self.server.log)
+        if n_stepped != self.steps_played:
+            self.problem("train_dqn stepped the environment itself; let play_one_step play")
+
+
+def _handle(model):
+    """A tracked model argument's description (handle and call counts); {} for anything else."""
+    return model if isinstance(model, dict) and model.get(KIT_KEY) == "model" else {}
+
+
+def _number(value):
+    """A plain value as a float if it is a number (a Python one or a 0-d array), else None."""
+    if type(value) in (int, float) or (isinstance(value, np.ndarray) and value.shape == ()
+                                       and value.dtype.kind in "iuf"):
+        return float(value)
+    return None
+
+
+def _same(got, want):
+    """Whether ``got`` is a list of arrays equal to ``want``'s."""
+    return (isinstance(got, list) and len(got) == len(want)
+            and all(isinstance(g, np.ndarray) and g.shape == np.shape(w) and np.array_equal(g, w)
+                    for g, w in zip(got, want)))

@@ -1,0 +1,128 @@
+"""Hidden tests of ``train_dqn(env, model, target_model, n_episodes, n_max_steps, batch_size, discount_factor,
+optimizer, loss_fn, warmup_episodes, target_update_period, seed) -> list[float]``.
+
+The helpers are served by the grader during these calls (``oracles.deep_q``): it
+plays every step in its own CartPole, samples the batches from its mirror of the
+replay buffer and takes every training step itself, so every correct
+implementation follows the same run, a bug in a helper costs nothing here, and
+what is graded is how train_dqn puts them together.
+"""
+
+import numpy as np
+import pytest
+
+from autograder import dqn_net, mlp
+from autograder.checks import calling, expect_true, graded
+from autograder.envs import EnvServer, cartpole
+from autograder.oracles.deep_q import DQNRun
+from autograder.oracles.optimizers import Adam
+from autograder.probes import CallFailed, DQNModel, GraderEnv, Loss, Optimizer
+
+FUNCTION = "train_dqn"
+HINT = ("Seed NumPy and TensorFlow, reset the env with seed for the first episode; each episode: epsilon = "
+        "max(1 - episode / (EPSILON_FRACTION * n_episodes), EPSILON_MIN), then play_one_step until done, truncated "
+        "or n_max_steps; after warmup_episodes, each step is followed by double_dqn_training_step(model, "
+        "target_model, ..., sample_experiences(replay_buffer, batch_size), ...), and every target_update_period "
+        "training steps target_model.set_weights(model.get_weights()). Return each episode's total reward.")
+
+
+class Training:
+    """One call of the student's train_dqn with the grader's stand-ins; its outcome, for several tests."""
+
+    def __init__(self, student, settings, seed, n_episodes, n_max_steps, batch_size, warmup_episodes,
+                 target_update_period, timeout=None):
+        rng = np.random.default_rng([settings.seed, seed])
+        hidden = settings.hidden_units
+        weights = mlp.initial_weights(rng, [4, hidden, hidden, 2])
+        self.server = EnvServer(cartpole(), seed=0)
+        episode_seed = int(rng.integers(2 ** 31))
+        discount = settings.train_discount_factor
+        self.run = DQNRun(self.server, rng, weights, Adam(settings.train_learning_rate), "huber", {
+            "n_episodes": n_episodes, "batch_size": batch_size, "warmup_episodes": warmup_episodes,
+            "target_update_period": target_update_period, "discount_factor": discount,
+            "replay_buffer_size": settings.replay_buffer_size, "epsilon_fraction": settings.epsilon_fraction,
+            "epsilon_min": settings.epsilon_min})
+        self.description = (f"train_dqn(env, model, target_model, n_episodes={n_episodes}, n_max_steps="
+                            f"{n_max_steps}, batch_size={batch_size}, discount_factor={discount}, optimizer=Adam, "
+                            f"loss_fn=Huber, warmup_episodes={warmup_episodes}, target_update_period="
+                            f"{target_update_period}, seed={episode_seed})")
+        self.failure = None
+        try:
+            returned = student.call(FUNCTION, GraderEnv(self.server), DQNModel(weights, "online"),
+                                    DQNModel(weights, "target"), n_episodes, n_max_steps, batch_size, discount,
+                                    Optimizer("Adam", settings.train_learning_rate), Loss("huber"), warmup_episodes,
+                                    target_update_period, episode_seed, helpers=self.run.helpers(), timeout=timeout)
+            self.run.finish(returned)
+            seeds = self.server.reset_seeds
+            if len(seeds) != n_episodes or seeds[0] != episode_seed:
+                self.run.problem(f"the environment was reset {len(seeds)} times for {n_episodes} episodes, the "
+                                 f"first time {'with' if seeds and seeds[0] == episode_seed else 'without'} the seed")
+        except CallFailed as failure:
+            self.failure = failure
+
+    def expect_no_problem(self, *topics):
+        """Fail on the call's failure, or on a recorded problem about one of the topics."""
+        if self.failure is not None:
+            raise self.failure
+        problems = [problem for problem in self.run.problems if any(topic in problem for topic in topics)]
+        expect_true(not problems, problems[0] if problems else "")
+
+
+@pytest.fixture(scope="module")
+def small_run(student, settings):
+    return Training(student, settings, 1, n_episodes=10, n_max_steps=40, batch_size=16, warmup_episodes=3,
+                    target_update_period=7)
+
+
+@graded(FUNCTION, HINT)
+def test_returns_each_episodes_return(small_run):
+    """Plays n_episodes episodes, each from a reset, and returns the total reward of each."""
+    with calling(small_run.description, public=True):
+        small_run.expect_no_problem("returned", "reset", "stepped the environment")
+
+
+@graded(FUNCTION, HINT)
+def test_explores_with_the_epsilon_schedule(small_run):
+    """Plays with play_one_step, giving it the epsilon of the notebook's linear schedule, episode by episode."""
+    with calling(small_run.description, public=True):
+        small_run.expect_no_problem("epsilon", "latest state", "play_one_step was not given")
+        expect_true(small_run.run.steps_played > 0, "play_one_step was never called")
+
+
+@graded(FUNCTION, HINT)
+def test_trains_after_warmup_on_sampled_batches(small_run):
+    """After the warm-up episodes, takes one double-DQN step per step on the batch just sampled."""
+    with calling(small_run.description, public=True):
+        small_run.expect_no_problem("warm-up", "sample_experiences", "batch", "double_dqn", "discount_factor",
+                                    "not given the model")
+        expect_true(small_run.run.training_steps > 0, "no training step was taken")
+
+
+@graded(FUNCTION, HINT)
+def test_updates_the_target_model_every_period(small_run):
+    """Copies the online weights to the target model every target_update_period training steps."""
+    with calling(small_run.description, public=True):
+        small_run.expect_no_problem("target model")
+        expect_true(small_run.run.training_steps > small_run.run.settings["target_update_period"],
+                    "too few training steps were taken to see a target update")
+
+
+@graded(FUNCTION, HINT)
+def test_trained_network_balances_the_pole(student, settings):
+    """Trained on the grader's CartPole, the network balances the pole in the grader's own episodes.
+
+    Deterministic: the grader plays every step and takes every training step itself,
+    in the order the student's loop asks for them, so every correct implementation
+    follows the same run; the network it ends with is then evaluated greedily on
+    settings.eval_episodes of the grader's episodes.
+    """
+    training = Training(student, settings, 2, settings.train_episodes, settings.train_max_steps,
+                        settings.train_batch_size, settings.train_warmup_episodes,
+                        settings.train_target_update_period, timeout=settings.train_timeout_s)
+    with calling(training.description, public=True):
+        if training.failure is not None:
+            raise training.failure
+        mean = dqn_net.evaluate(training.run.online, settings.eval_episodes, settings.seed)
+        expect_true(mean >= settings.eval_threshold, f"the trained network's mean return over "
+                    f"{settings.eval_episodes} of the grader's episodes is {mean:.1f}; expected at least "
+                    f"{settings.eval_threshold:g}")
