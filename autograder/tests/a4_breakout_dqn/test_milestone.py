@@ -1,0 +1,36 @@
+"""The milestone, graded under ``train_agent``: the trained Q-network's weights, submitted as
+``q_weights.npz`` beside the notebook, play the grader's own games.
+
+No student code runs: the file is read as plain arrays (``autograder.atari``), the
+grader's NumPy copy of the network chooses the actions, and the grader's emulators
+count the score. Each score band of course_config.py is one test; reaching it earns
+that test's share of train_agent's points.
+"""
+
+import pytest
+
+from autograder import atari, config
+from autograder.checks import expect_true, graded
+
+BANDS = config.assignment("a4_breakout_dqn").grading.score_bands
+HINT = ("Train longer (a GPU helps), then export_q_weights(q_net, \"q_weights.npz\") and submit the file beside "
+        "the notebook.")
+
+
+@pytest.fixture(scope="module")
+def scores(submission, settings):
+    """The scores of the grader's games, or the reason the weights could not be played."""
+    try:
+        return atari.evaluate(submission.parent / settings.weights_file, settings)
+    except atari.WeightsError as error:
+        return error
+
+
+@pytest.mark.parametrize("band", BANDS, ids=[f"score {band:g}" for band in BANDS])
+@graded("train_agent", HINT)
+def test_trained_agent_reaches_the_band(band, scores, settings):
+    """The submitted weights reach a mean score of at least this band in the grader's games."""
+    expect_true(not isinstance(scores, atari.WeightsError), str(scores))
+    mean = float(scores.mean())
+    expect_true(mean >= band, f"your agent's mean score over the grader's {settings.eval_episodes} games "
+                              f"(epsilon = {settings.eval_epsilon:g}) is {mean:.1f}; this band asks for {band:g}")
