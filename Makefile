@@ -1,4 +1,5 @@
-# The course kit's two commands: `make demo` (set up, build, grade the samples) and `make test`.
+# The course kit's two commands: `make demo` (set up, build, a whole nbgrader cycle on the sample students)
+# and `make test`.
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python

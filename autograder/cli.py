@@ -1,4 +1,5 @@
-"""``python -m autograder``: grade a notebook, build the course, run the demo."""
+"""``python -m autograder``: grade a notebook, build the course, grade a whole assignment, summarise it, run
+the demo."""
 
 import argparse
 import sys
@@ -18,11 +19,25 @@ def main(argv=None):
     grading.add_argument("assignment", help="assignment id, e.g. a1_policy_gradients")
     grading.add_argument("notebook", help="the submitted .ipynb file")
     grading.add_argument("--json", action="store_true", help="print the report as JSON")
+    grading.add_argument("--functions", nargs="+", metavar="FUNCTION",
+                         help="grade only these functions' tests (the score is out of their points)")
     building = commands.add_parser("build", help="generate release/ and solutions/ from source/ with nbgrader")
     building.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
     building.add_argument("--check", action="store_true",
                           help="only check that release/ and solutions/ match source/; exit 1 if they drift")
-    commands.add_parser("demo", help="build the course and grade the sample submissions")
+    commands.add_parser("demo", help="run a course's whole cycle with nbgrader on the sample submissions")
+    autograding = commands.add_parser("autograde", help="grade and record every collected submission of an "
+                                      "assignment in parallel, through nbgrader's autograde")
+    autograding.add_argument("assignment", help="assignment id, e.g. a1_policy_gradients")
+    autograding.add_argument("--workers", type=int, default=0,
+                             help="submissions graded at once here (default: course_config BATCH.workers)")
+    autograding.add_argument("--scheduler", default="",
+                             help="a Dask scheduler whose workers grade (default: BATCH.scheduler_address)")
+    autograding.add_argument("--force", action="store_true", help="grade again even what is unchanged")
+    autograding.add_argument("--json", action="store_true", help="print the outcomes as JSON, no progress bar")
+    summarising = commands.add_parser("summary", help="an assignment's score histogram and per-function pass "
+                                      "rates, from the gradebook")
+    summarising.add_argument("assignment", help="assignment id, e.g. a1_policy_gradients")
     arguments = parser.parse_args(argv)
     try:
         if arguments.command == "grade":
@@ -30,6 +45,12 @@ def main(argv=None):
         if arguments.command == "build":
             from autograder import build
             return build.main(arguments.assignments, arguments.check)
+        if arguments.command == "autograde":
+            from autograder import batch
+            return batch.main(arguments)
+        if arguments.command == "summary":
+            from autograder import summary
+            return summary.main(arguments)
         from autograder import demo
         return demo.main()
     except config.UnknownAssignment as error:
@@ -40,7 +61,7 @@ def main(argv=None):
 
 
 def _grade(arguments):
-    report = grade(arguments.assignment, arguments.notebook)
+    report = grade(arguments.assignment, arguments.notebook, arguments.functions)
     print(dump(report) if arguments.json else report.table())
     if report.grader_fault:
         print("grader fault: at least one hidden test failed inside the grader (see the report)", file=sys.stderr)

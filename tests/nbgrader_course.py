@@ -1,0 +1,130 @@
+"""Scratch courses for the tests of the nbgrader cycle and the batch: made, generated, given submissions.
+
+The costly ones are made once per test run, whichever xdist worker asks first
+(``once_per_run``): ``generated_course`` (a copy of this course after ``nbgrader
+generate_assignment``, copied by each test that changes it) and ``cycle``.
+"""
+
+import fcntl
+import json
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from autograder import config, demo
+from autograder.nbgrader_ext import commands
+from tests.conftest import ROOT, write_variant
+
+A1 = config.assignment("a1_policy_gradients")
+SAMPLES = config.path("examples", A1.id)
+LEAK = "LEAK:"
+LEAKY_DISCOUNT = f'''
+def discount_rewards(rewards, discount_factor):
+    raise ValueError("{LEAK}" + repr(rewards))
+'''
+NEVER_RUN = "never_run_marker"
+PUBLIC_REWARDS = {"[10, 0, -50]", "[1, 1]", "[]", "[5]", "array([1., 2., 3.])"}
+"""The rewards the hidden tests of discount_rewards show in feedback (public=True); any other is hidden."""
+
+
+def once_per_run(tmp_path_factory, name, make):
+    """``make(directory)``'s JSON result, made once for the whole test run in a directory shared by the xdist
+    workers: the first to get here makes it, the others wait for it and reuse it."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    directory = base / name
+    with open(base / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = directory / "made.json"
+        if not done.exists():
+            shutil.rmtree(directory, ignore_errors=True)  # what a failed attempt left
+            result = make(directory)
+            done.write_text(json.dumps(result))
+    return directory, json.loads(done.read_text())
+
+
+@pytest.fixture(scope="session")
+def generated_course(tmp_path_factory):
+    """A course copy on which ``nbgrader generate_assignment`` has run for assignment 1 (do not change it)."""
+    directory, _ = once_per_run(tmp_path_factory, "generated",
+                                lambda directory: commands.nbgrader(commands.course_copy(directory / "course"),
+                                                                    "generate_assignment", A1.id, "--force"))
+    return directory / "course"
+
+
+def copy_course(generated, directory):
+    """A course of one's own, copied from ``generated_course``."""
+    return Path(shutil.copytree(generated, Path(directory) / "course", symlinks=True))
+
+
+def put_submission(root, student, notebook=None, data=None, when="2026-01-10 12:00:00.000000 UTC"):
+    """Place a submission where ``nbgrader collect`` does: a notebook file, or raw bytes as the notebook."""
+    return commands.place_collected(root, student, A1.id, Path(notebook).read_bytes() if notebook else data, when)
+
+
+def leaky_notebook(directory, marker_file):
+    """The reference with a discount_rewards that puts its hidden inputs in its error messages, and an extra
+    cell that would write ``marker_file`` if anything ran the notebook in a kernel."""
+    path = write_variant(directory, A1.id, {"discount_rewards": LEAKY_DISCOUNT}, name="leaky")
+    notebook = json.loads(path.read_text())
+    notebook["cells"].append({"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+                              "source": f"open({str(marker_file)!r}, 'w').write('{NEVER_RUN}')"})
+    path.write_text(json.dumps(notebook))
+    return path
+
+
+def leaked_inputs(text):
+    """Hidden rewards that reached the text: what follows each LEAK marker, less the public inputs."""
+    return {match for match in re.findall(re.escape(LEAK) + r"(\[[^\]]*\]|array\([^)]*\))", text)
+            if match not in PUBLIC_REWARDS}
+
+
+def hidden_test_code_lines():
+    """Lines of hidden-test code (not docstrings or message strings) long enough to be recognised."""
+    lines = set()
+    for path in (ROOT / "autograder" / "tests" / A1.id).glob("*.py"):
+        for line in path.read_text().splitlines():
+            line = line.strip()
+            if len(line) >= 30 and not line.startswith(('"', "'", "#", "f\"", "f'")):
+                lines.add(line)
+    return lines
+
+
+def scores(root):
+    """{student: final score} from the kit's summary of the gradebook."""
+    commands.kit(root, "summary", A1.id)
+    return json.loads((Path(root) / config.load().CYCLE.summary / A1.id / "summary.json").read_text())["scores"]
+
+
+@pytest.fixture(scope="session")
+def cycle(tmp_path_factory):
+    """Assignment 1's whole cycle with nbgrader's commands and plain ``nbgrader autograde``: alice (correct)
+    and eve (a leaky discount_rewards) submit on time, dave (alice's notebook) late; then export."""
+    directory, summary = once_per_run(tmp_path_factory, "cycle", _play_cycle)
+    return Cycle(directory / "course", summary, directory / "ran.txt")
+
+
+def _play_cycle(directory):
+    directory.mkdir(parents=True)
+    root = commands.course_copy(directory / "course")
+    on_time = {"alice": SAMPLES / "alice.ipynb", "eve": leaky_notebook(directory, directory / "ran.txt")}
+    summary = demo.run_cycle(root, A1.id, on_time, {"dave": SAMPLES / "alice.ipynb"}, grade_with="nbgrader",
+                             log=lambda line: None)
+    commands.nbgrader(root, "export")
+    return summary
+
+
+@dataclass(frozen=True)
+class Cycle:
+    root: Path
+    summary: dict
+    marker: Path
+    """A file the submitted notebook writes if anything runs it in a kernel."""
+
+    def feedback(self, student):
+        return self.root / "feedback" / student / A1.id / A1.notebook.replace(".ipynb", ".html")

@@ -1,0 +1,178 @@
+"""The batch grades a whole assignment on Dask: each submission on its own, unchanged ones skipped, a killed
+run restarted with nothing lost or graded twice, one grader per course, a cluster elsewhere, Postgres."""
+
+import glob
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from autograder.nbgrader_ext import commands
+from tests.nbgrader_course import (A1, SAMPLES, copy_course, generated_course, once_per_run,  # noqa: F401
+                                   put_submission, scores)
+
+pytestmark = pytest.mark.slow
+BOB = pytest.approx(15.47, abs=0.01)
+
+
+def run_batch(root, *arguments, expect=0):
+    """``python -m autograder autograde a1 --json ARGUMENTS`` on the course: {student: outcome}."""
+    result = subprocess.run([sys.executable, "-m", "autograder", "autograde", A1.id, "--json", *arguments],
+                            cwd=root, env=commands.environment(root), capture_output=True, text=True, timeout=900)
+    assert result.returncode == expect, result.stdout[-3000:] + result.stderr[-3000:]
+    return {outcome["student"]: outcome for outcome in json.loads(result.stdout)}
+
+
+def actions(outcomes):
+    return {student: outcome["action"] for student, outcome in outcomes.items()}
+
+
+@pytest.fixture(scope="session")
+def graded(generated_course, tmp_path_factory):  # noqa: F811
+    """A course with a correct, a partly wrong, a garbage and an empty submission, batch-graded once:
+    the course, the batch's outcomes and the gradebook's scores."""
+    def grade_them(directory):
+        root = copy_course(generated_course, directory)
+        put_submission(root, "alice", SAMPLES / "alice.ipynb")
+        put_submission(root, "bob", SAMPLES / "bob.ipynb")
+        put_submission(root, "garbage", data=b"\x00 this is not a notebook")
+        (put_submission(root, "empty", data=b"") / A1.notebook).unlink()
+        return run_batch(root, "--workers", "2"), scores(root)
+
+    directory, (outcomes, gradebook) = once_per_run(tmp_path_factory, "batch", grade_them)
+    return directory / "course", outcomes, gradebook
+
+
+def test_each_submission_gets_its_own_grade_and_reason(graded):
+    _, outcomes, gradebook = graded
+    assert actions(outcomes) == dict.fromkeys(["alice", "bob", "empty", "garbage"], "graded")
+    assert gradebook == {"alice": A1.max_score, "bob": BOB, "empty": 0.0, "garbage": 0.0}
+    assert "not a Jupyter notebook" in outcomes["garbage"]["error"]
+    assert "cannot be opened" in outcomes["empty"]["error"]
+    assert outcomes["alice"]["error"] is None
+
+
+def test_a_second_run_grades_only_what_changed(graded):
+    root, _, _ = graded
+    assert actions(run_batch(root)) == dict.fromkeys(["alice", "bob", "empty", "garbage"], "skipped")
+    put_submission(root, "bob", SAMPLES / "alice.ipynb")
+    outcomes = run_batch(root)
+    assert actions(outcomes) == {"alice": "skipped", "bob": "graded", "empty": "skipped", "garbage": "skipped"}
+    assert scores(root)["bob"] == A1.max_score
+
+
+def processes_of(root):
+    """Pids of processes working on the course at ``root`` (by their COURSE_ROOT)."""
+    mark = f"COURSE_ROOT={root}".encode()
+    found = []
+    for environ in glob.glob("/proc/[0-9]*/environ"):
+        try:
+            if mark in Path(environ).read_bytes().split(b"\0"):
+                found.append(int(environ.split("/")[2]))
+        except OSError:
+            pass
+    return found
+
+
+def test_a_killed_batch_restarts_losing_nothing_and_grading_nothing_twice(generated_course, tmp_path):  # noqa: F811
+    root = copy_course(generated_course, tmp_path)
+    for student, sample in (("alice", "alice"), ("bob", "bob"), ("carol", "alice")):
+        put_submission(root, student, SAMPLES / f"{sample}.ipynb")
+    reports = root / "reports" / A1.id
+    first = subprocess.Popen([sys.executable, "-m", "autograder", "autograde", A1.id, "--workers", "1"], cwd=root,
+                             env=commands.environment(root), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while not list(reports.glob("*.json")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    second = subprocess.run([sys.executable, "-m", "autograder", "autograde", A1.id], cwd=root,
+                            env=commands.environment(root), capture_output=True, text=True, timeout=300)
+    os.kill(first.pid, signal.SIGKILL)
+    first.wait()
+    assert second.returncode == 3 and "is grading the course" in second.stderr, second.stderr[-2000:]
+    kept = {path.stem for path in reports.glob("*.json")}
+    assert kept, "the first run was killed before it kept any report"
+    for _ in range(100):  # its grader processes die with it
+        if not processes_of(root):
+            break
+        time.sleep(0.1)
+    assert processes_of(root) == []
+    outcomes = run_batch(root, "--workers", "2")
+    assert {student for student, action in actions(outcomes).items() if action == "graded"} == {
+        "alice", "bob", "carol"} - kept
+    assert scores(root) == {"alice": A1.max_score, "bob": BOB, "carol": A1.max_score}
+    with sqlite3.connect(root / "gradebook.db") as database:
+        assert database.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        per_student = database.execute("SELECT student_id, COUNT(*) FROM submitted_assignment GROUP BY student_id")
+        assert dict(per_student.fetchall()) == dict.fromkeys(["alice", "bob", "carol"], 1)
+
+
+CLUSTER = """
+from distributed import LocalCluster
+cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None)
+print(cluster.scheduler_address, flush=True)
+input()
+"""
+
+
+def test_a_scheduler_address_spreads_grading_over_a_cluster(generated_course, tmp_path):  # noqa: F811
+    root = copy_course(generated_course, tmp_path / "instructor")
+    elsewhere = copy_course(generated_course, tmp_path / "worker-machine")  # the workers' own checkout
+    put_submission(root, "alice", SAMPLES / "alice.ipynb")
+    cluster = subprocess.Popen([sys.executable, "-c", CLUSTER], cwd=elsewhere, env=commands.environment(elsewhere),
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        address = cluster.stdout.readline().strip()
+        assert address.startswith("tcp://127.0.0.1:"), address
+        outcomes = run_batch(root, "--scheduler", address)
+        assert actions(outcomes) == {"alice": "graded"} and scores(root) == {"alice": A1.max_score}
+        with open(elsewhere / "course_config.py", "a") as settings:
+            settings.write("\n# changed on the worker machine only\n")
+        refused = run_batch(root, "--scheduler", address, "--force", expect=1)
+        assert refused["alice"]["action"] == "failed"
+        assert "other hidden tests, notebooks or settings" in refused["alice"]["error"]
+    finally:
+        cluster.kill()
+        cluster.wait()
+
+
+@pytest.fixture
+def postgres():
+    """A throwaway Postgres server on a Unix socket; its SQLAlchemy URL."""
+    binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
+    if not binaries:
+        pytest.fail("Postgres is not installed: `apt-get install postgresql` (.ci/run installs it)")
+    directory = Path(tempfile.mkdtemp(prefix="gradebook-postgres-", dir="/tmp"))
+    as_owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    if as_owner:
+        os.chown(directory, *[int(value) for value in subprocess.check_output(
+            ["id", "-u", "postgres"]).split() + subprocess.check_output(["id", "-g", "postgres"]).split()])
+    port = str(20000 + os.getpid() % 20000)
+    control = [*as_owner, f"{binaries[-1]}/pg_ctl", "-D", str(directory / "data"), "-w"]
+    subprocess.run([*as_owner, f"{binaries[-1]}/initdb", "-D", str(directory / "data"), "-A", "trust", "-U",
+                    "postgres"], check=True, capture_output=True)
+    subprocess.run([*control, "-l", str(directory / "log"), "-o", f"-k {directory} -c listen_addresses='' -p {port}",
+                    "start"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        subprocess.run([f"{binaries[-1]}/createdb", "-h", str(directory), "-p", port, "-U", "postgres", "deeprl"],
+                       check=True, capture_output=True)
+        yield f"postgresql://postgres@/deeprl?host={directory}&port={port}"
+    finally:
+        subprocess.run([*control, "-m", "immediate", "stop"], capture_output=True)
+        subprocess.run(["rm", "-rf", str(directory)])
+
+
+def test_a_postgres_gradebook_from_course_config_works(postgres, tmp_path):
+    root = commands.course_copy(tmp_path / "course")
+    commands.override_settings(root, "CYCLE", db_url=postgres)
+    commands.nbgrader(root, "generate_assignment", A1.id, "--force")
+    assert not (root / "gradebook.db").exists()
+    put_submission(root, "alice", SAMPLES / "alice.ipynb")
+    assert actions(run_batch(root)) == {"alice": "graded"}
+    assert scores(root) == {"alice": A1.max_score}
