@@ -141,3 +141,11 @@ def expect_true(condition, hidden, public=None, hint=None):
     """Fail with the given description unless ``condition`` holds."""
     if not condition:
         raise Mismatch(hidden, public, hint)
+
+
+def described_model(student, function, inputs, layers=None, **kwargs):
+    """The sandbox's description of the Keras model ``function(**kwargs)`` builds, with its outputs for
+    ``inputs`` (and ``layers``' weights set first, if given); a failure unless it is a tf.keras.Model."""
+    info = student.call(function, view={"result": "model", "inputs": inputs, "layers": layers}, **kwargs).value
+    expect_true(isinstance(info, dict) and info.get("is_keras_model") is True, "expected a tf.keras.Model")
+    return info

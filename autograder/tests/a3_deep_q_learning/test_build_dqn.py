@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from autograder.checks import calling, expect_array, expect_true, graded
+from autograder.checks import calling, described_model, expect_array, expect_true, graded
 
 FUNCTION = "build_dqn"
 HINT = ("Stack keras.layers.Input(shape=input_shape), two Dense(64, activation='elu') layers and a "
@@ -13,17 +13,11 @@ def shapes(n_inputs, hidden, n_outputs):
     return [[n_inputs, hidden], [hidden], [hidden, hidden], [hidden], [hidden, n_outputs], [n_outputs]]
 
 
-def described(student, inputs, layers=None, **kwargs):
-    info = student.call(FUNCTION, view={"result": "model", "inputs": inputs, "layers": layers}, **kwargs).value
-    expect_true(isinstance(info, dict) and info.get("is_keras_model") is True, "expected a tf.keras.Model")
-    return info
-
-
 @graded(FUNCTION, HINT)
 def test_default_sizes(student, settings):
     """build_dqn() maps the 4 state values through two hidden layers to 2 Q-values."""
     with calling("build_dqn()", public=True):
-        info = described(student, np.zeros((1, 4), np.float32))
+        info = described_model(student, FUNCTION, np.zeros((1, 4), np.float32))
         want = shapes(4, settings.hidden_units, 2)
         expect_true(info.get("weight_shapes") == want, f"expected weights of shapes {want}, got "
                                                        f"{info.get('weight_shapes')}")
@@ -33,7 +27,7 @@ def test_default_sizes(student, settings):
 def test_custom_sizes(student, settings):
     """build_dqn(input_shape=(6,), n_outputs=3) takes 6 values and gives 3 Q-values."""
     with calling("build_dqn(input_shape=(6,), n_outputs=3)", public=True):
-        info = described(student, np.zeros((1, 6), np.float32), input_shape=(6,), n_outputs=3)
+        info = described_model(student, FUNCTION, np.zeros((1, 6), np.float32), input_shape=(6,), n_outputs=3)
         want = shapes(6, settings.hidden_units, 3)
         expect_true(info.get("weight_shapes") == want, f"expected weights of shapes {want}, got "
                                                        f"{info.get('weight_shapes')}")
@@ -47,6 +41,6 @@ def test_q_values(student, reference, make_weights, rng, settings):
     inputs = rng.normal(0, 1, (16, 4)).astype(np.float32)
     view = {"result": "model", "inputs": inputs, "layers": layers}
     with calling("build_dqn(), its weights set by the grader, on 16 hidden states", public=False):
-        info = described(student, inputs, layers)
+        info = described_model(student, FUNCTION, inputs, layers)
         want = reference.call(FUNCTION, view=view).value["outputs"]
         expect_array(info.get("outputs"), want, rtol=settings.rtol, what="the Q-values")

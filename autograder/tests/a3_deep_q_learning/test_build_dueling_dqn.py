@@ -6,7 +6,7 @@ the order in which a student builds the two heads does not matter.
 
 import numpy as np
 
-from autograder.checks import calling, expect_array, expect_true, graded
+from autograder.checks import calling, described_model, expect_array, expect_true, graded
 
 FUNCTION = "build_dueling_dqn"
 HINT = ("Two Dense(64, 'elu') layers shared by a value head Dense(1) and an advantage head Dense(n_outputs); "
@@ -20,19 +20,13 @@ def layer_weights(rng, settings, n_inputs=4, n_outputs=2):
              rng.normal(0, 0.1, fan_out).astype(np.float32)] for fan_in, fan_out in shapes]
 
 
-def described(student, inputs, layers=None, **kwargs):
-    info = student.call(FUNCTION, view={"result": "model", "inputs": inputs, "layers": layers}, **kwargs).value
-    expect_true(isinstance(info, dict) and info.get("is_keras_model") is True, "expected a tf.keras.Model")
-    return info
-
-
 @graded(FUNCTION, HINT)
 def test_shared_layers_and_two_heads(student, settings):
     """Has two hidden layers, a value head of 1 unit and an advantage head of one unit per action."""
     hidden = settings.hidden_units
     want = sorted([[4, hidden], [hidden], [hidden, hidden], [hidden], [hidden, 1], [1], [hidden, 2], [2]])
     with calling("build_dueling_dqn()", public=True):
-        info = described(student, np.zeros((1, 4), np.float32))
+        info = described_model(student, FUNCTION, np.zeros((1, 4), np.float32))
         expect_true(sorted(info.get("weight_shapes", [])) == want,
                     f"expected weights of shapes {want} (in any order), got {info.get('weight_shapes')}")
 
@@ -43,7 +37,7 @@ def test_q_is_value_plus_advantage_minus_the_best(student, reference, rng, setti
     layers = layer_weights(rng, settings)
     inputs = rng.normal(0, 1, (16, 4)).astype(np.float32)
     with calling("build_dueling_dqn(), its layers' weights set by the grader, on 16 hidden states", public=False):
-        info = described(student, inputs, layers)
+        info = described_model(student, FUNCTION, inputs, layers)
         want = reference.call(FUNCTION, view={"result": "model", "inputs": inputs, "layers": layers}).value
         expect_true("outputs" in info, "the grader could not set one weight pair per dense layer: expected four "
                                        "dense layers (two hidden, two heads)")
@@ -56,7 +50,7 @@ def test_custom_sizes(student, reference, rng, settings):
     layers = layer_weights(rng, settings, 6, 3)
     inputs = rng.normal(0, 1, (8, 6)).astype(np.float32)
     with calling("build_dueling_dqn(input_shape=(6,), n_outputs=3), weights set by the grader", public=True):
-        info = described(student, inputs, layers, input_shape=(6,), n_outputs=3)
+        info = described_model(student, FUNCTION, inputs, layers, input_shape=(6,), n_outputs=3)
         want = reference.call(FUNCTION, input_shape=(6,), n_outputs=3,
                               view={"result": "model", "inputs": inputs, "layers": layers}).value
         expect_true("outputs" in info, "the grader could not set one weight pair per dense layer")
