@@ -237,6 +237,10 @@ class Assignment:
     parameters: dict = field(default_factory=dict)
     """The run sizes and hyperparameters of the notebook's `parameters` cell, at full size (the notebook
     shows the same values to students; a test checks that they agree)."""
+    quick_grading: dict = field(default_factory=dict)
+    """Hidden-test settings that shorten the grader's training checks where the kit's own tests grade many
+    submissions to test the batch and the grader's defences rather than the assignment (the adversarial
+    catalogue, fault injection): courses made for those tests grade with them."""
 
     @property
     def notebook(self):
@@ -270,6 +274,7 @@ A1 = Assignment(
         "n_eval_episodes": 3,
     },
     grading=PolicyGradientGrading(),
+    quick_grading={"train_iterations": 3, "train_episodes_per_update": 4, "eval_episodes": 3, "eval_threshold": 0.0},
 )
 
 A2 = Assignment(

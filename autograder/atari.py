@@ -44,6 +44,8 @@ def weight_shapes(settings, n_actions=None):
 def load_q_weights(path, settings):
     """The weights in the .npz file at ``path``, in network order; WeightsError saying what is wrong."""
     path, expected = Path(path), dict(weight_shapes(settings))
+    if path.is_symlink():
+        raise WeightsError(f"{path.name} is a symbolic link, which the grader never follows: submit the file itself")
     if not path.is_file():
         raise WeightsError(f"no {path.name} was submitted beside the notebook: after training, "
                            f"export_q_weights(q_net, {path.name!r}) writes it; submit it with the notebook")

@@ -25,6 +25,7 @@ from tqdm import tqdm
 
 from autograder import config, course_lock
 from autograder.nbgrader_ext.gradebook import CourseGradebook, RecordingFailed
+from autograder.nbgrader_ext.sandboxed_grading import function_points
 from autograder.report_store import ReportStore
 from autograder.submission import SubmissionError, error_report, grade_files, grader_fingerprint
 
@@ -63,7 +64,7 @@ def run(assignment_id, workers=0, scheduler="", force=False, progress=True):
                 to_record.append((submission, fingerprint, report))
         bar = tqdm(total=len(to_record) + len(to_grade), desc=f"grading {assignment.id}", unit="submission",
                    disable=not progress, file=sys.stderr)
-        recorder = Recorder(gradebook, store, bar)
+        recorder = Recorder(gradebook, store, bar, assignment)
         for submission, fingerprint, report in to_record:
             outcomes.append(recorder.record(submission, fingerprint, report, "recorded"))
         if to_grade:
@@ -79,24 +80,36 @@ def run(assignment_id, workers=0, scheduler="", force=False, progress=True):
 
 
 class Recorder:
-    """Keeps a report, records it in the gradebook, then notes that it is recorded: in that order."""
+    """Keeps a report, records it in the gradebook, then notes that it is recorded: in that order.
 
-    def __init__(self, gradebook, store, bar):
-        self.gradebook, self.store, self.bar = gradebook, store, bar
+    nbgrader's autograde records it (feedback notebook, late penalty); the gradebook's points are then
+    checked against the report's. Where nbgrader cannot read the submission (broken or tampered
+    metadata), must not (links), or recorded other points, the report's points are written directly.
+    """
+
+    def __init__(self, gradebook, store, bar, assignment):
+        self.gradebook, self.store, self.bar, self.assignment = gradebook, store, bar, assignment
 
     def record(self, submission, fingerprint, report, action):
-        student = submission.student
+        student, error = submission.student, report["error"]
         self.store.save(student, fingerprint, report)
+        points = function_points(report, self.assignment)
         try:
-            self.gradebook.record(student)
+            if not submission.links():  # nbgrader's autograde would read the submission through them
+                self.gradebook.record(student)
         except RecordingFailed as failure:
-            if not report["error"]:  # nbgrader failed on a notebook the grader could read: not the student's
-                self.bar.update()
-                return Outcome(student, "failed", error=str(failure))
-            self.gradebook.record_zero(student)  # nbgrader cannot read it either: zero, with the grader's reason
+            error = error or f"nbgrader could not record this notebook, so it has no feedback notebook: {failure}"
+        try:
+            recorded = self.gradebook.function_points(student)
+            if set(recorded) != set(points) or any(recorded[function] is None or abs(recorded[function] - value) > 1e-6
+                                                   for function, value in points.items()):
+                self.gradebook.record_points(student, points)
+        except Exception as fault:  # noqa: BLE001  (the gradebook's fault, not the student's: run again)
+            self.bar.update()
+            return Outcome(student, "failed", error=f"the gradebook could not record it: {fault}")
         self.store.mark_recorded(student, fingerprint)
         self.bar.update()
-        return Outcome(student, action, report["score"], report["error"])
+        return Outcome(student, action, report["score"], error)
 
 
 def _graded(client, to_grade, grader, batch):

@@ -91,6 +91,11 @@ class Cgroup:
             return False
 
     def kill_all(self):
+        self.signal_all(signal.SIGKILL)
+
+    def signal_all(self, signal_number):
+        """Send a signal to every process of the cgroup; the pids signalled."""
+        signalled = set()
         for directory in self.directories:
             try:
                 pids = (directory / "cgroup.procs").read_text().split()
@@ -98,9 +103,11 @@ class Cgroup:
                 continue
             for pid in pids:
                 try:
-                    os.kill(int(pid), signal.SIGKILL)
+                    os.kill(int(pid), signal_number)
+                    signalled.add(int(pid))
                 except (ProcessLookupError, ValueError):
                     pass
+        return signalled
 
     def remove(self):
         self.kill_all()

@@ -12,7 +12,7 @@ import contextlib
 import numpy as np
 import pytest
 
-from autograder.probes import CallFailed
+from autograder.probes import CallFailed, inputs
 
 MAX_SHOWN = 12
 
@@ -49,9 +49,11 @@ class Feedback(AssertionError):
 
 @contextlib.contextmanager
 def calling(description, public):
-    """Attach a student-facing description of the call to any failure inside the block."""
+    """Attach a student-facing description of the call to any failure inside the block; the student calls
+    inside it are on public (or hidden) inputs."""
     try:
-        yield
+        with inputs(public):
+            yield
     except Mismatch as mismatch:
         raise Feedback(description, mismatch.public if public else mismatch.hidden, mismatch.hint) from None
     except CallFailed as failure:
@@ -71,7 +73,7 @@ def shown(value):
 def kind_of(value):
     """What a value is, without its contents."""
     if isinstance(value, np.ndarray):
-        return f"an array of dtype {value.dtype} and {value.ndim} dimension{'s' if value.ndim != 1 else ''}"
+        return f"an array of dtype {value.dtype}"
     return {list: "a list", dict: "a dict", str: "a string", bool: "a bool", int: "an int",
             float: "a float", type(None): "None"}.get(type(value), type(value).__name__)
 
@@ -97,9 +99,9 @@ def expect_array(got, want, *, rtol, atol=None, what="the result", floats=False,
                        f"{got.shape}", hint=hint)
     close = np.isclose(got.astype(np.float64), want, rtol=rtol, atol=atol)
     if not close.all():
-        wrong = int((~close).sum())
-        raise Mismatch(f"{wrong} of {close.size} values of {what} differ from the expected ones",
-                       f"expected {what} = {shown(want)}, got {shown(got)}", hint=hint)
+        raise Mismatch(f"some values of {what} differ from the expected ones",
+                       f"expected {what} = {shown(want)}, got {shown(got)} ({int((~close).sum())} of {close.size} "
+                       "values differ)", hint=hint)
 
 
 def expect_scalar(got, want, *, rtol, what="the result", hint=None):

@@ -6,10 +6,10 @@ import sys
 
 from autograder import config
 from autograder.grade import GraderFault, dump, grade
-from autograder.probes import ReferenceFailure
+from autograder.probes import ReferenceFailure, UndeclaredInputs
 from autograder.sandbox import SandboxUnavailable
 
-GRADER_FAULTS = (GraderFault, SandboxUnavailable, ReferenceFailure)
+GRADER_FAULTS = (GraderFault, SandboxUnavailable, ReferenceFailure, UndeclaredInputs)
 
 
 def main(argv=None):

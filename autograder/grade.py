@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from autograder import config, notebook
-from autograder.probes import Reference, ReferenceFailure, Student
+from autograder.probes import Reference, ReferenceFailure, Student, UndeclaredInputs
 from autograder.report import Report, TestCase, TestCaseResult, result_from_failure
 from autograder.sandbox import SandboxUnavailable, require_bwrap
 
@@ -26,7 +26,7 @@ class GraderFault(Exception):
     """The grader could not run (missing release, broken hidden tests): not the student's fault."""
 
 
-FATAL = (SandboxUnavailable, ReferenceFailure)  # a test that meets one of these stops the grading
+FATAL = (SandboxUnavailable, ReferenceFailure, UndeclaredInputs)  # a test that meets one stops the grading
 
 def grade(assignment_id, notebook_path, functions=None):
     """The ``Report`` for one submitted notebook; only the tests of ``functions`` when given."""

@@ -21,6 +21,9 @@ class NotebookError(Exception):
 def read(path, max_bytes):
     """The notebook at ``path`` as a dict, or NotebookError saying what is wrong with it."""
     path = Path(path)
+    if path.is_symlink():
+        raise NotebookError(f"{path.name} is a symbolic link, which the grader never follows: submit the notebook "
+                            "itself")
     try:
         size = path.stat().st_size
     except OSError as error:

@@ -8,6 +8,9 @@ the sandbox's environment steps and helper requests. Only plain values come back
 A ``Reference`` is the same over the reference solution, with its values cached.
 """
 
+import builtins
+import contextlib
+import contextvars
 import hashlib
 import itertools
 import os
@@ -19,6 +22,30 @@ from autograder import wire
 from autograder.sandbox import PACKAGE, Sandbox, SandboxFailure, SandboxTimeout
 
 KIT_KEY = "__kit__"
+SHOWN_ERROR_TYPES = frozenset(
+    [name for name, value in vars(builtins).items() if isinstance(value, type) and issubclass(value, BaseException)]
+    + ["InvalidArgumentError", "ResourceExhaustedError", "UnimplementedError", "LinAlgError", "AxisError"])
+"""Exception types named in feedback on hidden inputs; any other name could be chosen to carry those inputs."""
+
+_inputs_public = contextvars.ContextVar("inputs_public", default=None)
+
+
+@contextlib.contextmanager
+def inputs(public):
+    """Declare, for the student calls inside the block, whether their inputs may be shown to the student.
+
+    Calls on public inputs run in one sandbox, calls on hidden inputs in another, so that no message or
+    value shown for a public call can carry what the student's code saw in a hidden one.
+    """
+    token = _inputs_public.set(bool(public))
+    try:
+        yield
+    finally:
+        _inputs_public.reset(token)
+
+
+class UndeclaredInputs(Exception):
+    """A hidden test called a student function without saying whether its inputs are public: a test bug."""
 
 
 @dataclass(frozen=True)
@@ -41,10 +68,17 @@ class Reply:
 
 # -- failures of a call, described for a student ---------------------------------
 class CallFailed(Exception):
-    """A student call produced no value; ``explain`` says why, in a student's terms."""
+    """A student call produced no value; ``explain`` says why, in a student's terms.
+
+    ``hidden`` is the explanation for a call on hidden inputs, free of any text the student's code chose.
+    """
+
+    def __init__(self, message, hidden=None):
+        super().__init__(message)
+        self.hidden = hidden or message
 
     def explain(self, public):
-        return str(self)
+        return str(self) if public else self.hidden
 
 
 class MissingFunction(CallFailed):
@@ -69,6 +103,11 @@ class StudentRaised(CallFailed):
     def explain(self, public):
         if self.error["type"] == "NotImplementedError" and self.error.get("code") == "raise NotImplementedError()":
             return f"is not written yet: your `{self.error['cell']}` cell still raises NotImplementedError"
+        if not public:  # the type, line and message are the student's choice: they could carry the inputs
+            kind = self.error["type"] if self.error["type"] in SHOWN_ERROR_TYPES else "an exception"
+            note = f" ({self.error['note']})" if self.error.get("note") else ""
+            return (f"raised {kind}{note} (where and why are not shown because the inputs are hidden; try "
+                    "similar inputs in the notebook)")
         where = ""
         if self.error.get("cell"):
             where = f" at line {self.error['line']} of your `{self.error['cell']}` cell"
@@ -77,10 +116,8 @@ class StudentRaised(CallFailed):
         text = f"raised {self.error['type']}{where}"
         if self.error.get("note"):
             text += f" ({self.error['note']})"
-        if public and self.error.get("message"):
+        if self.error.get("message"):
             text += f": {self.error['message']}"
-        elif not public:
-            text += " (the message is not shown because the inputs are hidden; try similar inputs in the notebook)"
         return text
 
 
@@ -239,15 +276,22 @@ def _describe_args(value, registry):
 
 # -- the student's side -------------------------------------------------------------
 class Student:
-    """A notebook's grading cells, run in a sandbox, answering calls."""
+    """A notebook's grading cells, run in sandboxes, answering calls.
 
-    def __init__(self, cells, limits, unavailable=None, notes=(), support_files=()):
+    With ``split_inputs`` (a student's notebook), calls on public inputs and calls on hidden inputs run
+    in two sandboxes, and each call must say which it is (``inputs``): what the student's code saw in a
+    hidden call can never come back in a message or value shown for a public one. The sandbox not in
+    use is paused, so it cannot signal the other through the machine's load either.
+    """
+
+    def __init__(self, cells, limits, unavailable=None, notes=(), support_files=(), split_inputs=True):
         self.cells = list(cells)
         self.limits = limits
         self.support_files = list(support_files)
         self.unavailable = unavailable
         self.notes = list(notes)
-        self.sandbox = None
+        self.split_inputs = split_inputs
+        self.sandboxes = {}  # public inputs (True or False; None without split_inputs) -> running Sandbox
         self.cell_errors = {}
         self.skipped_cells = {}
         self.broken = {}  # function -> why it is not called again
@@ -255,12 +299,12 @@ class Student:
     def call(self, fn, *args, view=None, helpers=None, timeout=None, **kwargs):
         """Call a student function; its value, or a ``Reply`` when a view is given.
 
-        A function that hung or killed the sandbox once is not called again: its
+        A function that hung or killed a sandbox once is not called again: its
         later calls fail at once, and the other functions go on in a new sandbox.
         """
         if fn in self.broken:
             raise SandboxProblem(f"{self.broken[fn]}, so the grader did not call it again")
-        sandbox = self._running_sandbox()
+        sandbox = self._running_sandbox(self._inputs_of(fn))
         registry = {"envs": {}, "functions": dict(helpers or {})}
         message = {"op": "call", "fn": fn, "args": _describe_args(list(args), registry),
                    "kwargs": _describe_args(kwargs, registry), "view": view or {},
@@ -283,6 +327,15 @@ class Student:
             self._lost(sandbox)
             raise
         return self._result(fn, reply, view)
+
+    def _inputs_of(self, fn):
+        if not self.split_inputs:
+            return None
+        public = _inputs_public.get()
+        if public is None:
+            raise UndeclaredInputs(f"a hidden test called {fn} outside `calling(...)` (or `inputs(...)`), so "
+                                   "the grader cannot tell whether its inputs may be shown")
+        return public
 
     def _serve_until_result(self, sandbox, registry, deadline):
         envs, functions = registry["envs"], registry["functions"]
@@ -314,9 +367,12 @@ class Student:
         if error["type"] == "MemoryError":
             error["note"] = f"the sandbox's memory is limited to {self.limits.memory_bytes // 2**20} MiB"
         if error["type"] == "MissingFunction":
-            raise MissingFunction(self._missing(fn, error.get("message") or f"{fn} is not defined"))
+            raise MissingFunction(self._missing(fn, error.get("message") or f"{fn} is not defined"),
+                                  self._missing(fn, f"{fn} is not defined"))
         if error["type"] == "UnsupportedResult":
-            raise UnsupportedResult(f"{fn} {error.get('message') or 'returned an unsupported value'}")
+            raise UnsupportedResult(f"{fn} {error.get('message') or 'returned an unsupported value'}",
+                                    f"{fn} returned a value that cannot be sent back (only numbers, strings, "
+                                    "lists, dicts, NumPy arrays and tensors can)")
         raise StudentRaised(error)
 
     def _missing(self, fn, message):
@@ -325,9 +381,14 @@ class Student:
         return message + (f"; note that {'; '.join(reasons)}" if reasons else "")
 
     # -- sandbox life cycle -----------------------------------------------------
-    def _running_sandbox(self):
-        if self.sandbox is not None and self.sandbox.alive:
-            return self.sandbox
+    def _running_sandbox(self, public):
+        for other, sandbox in self.sandboxes.items():
+            if other != public:
+                sandbox.pause()
+        sandbox = self.sandboxes.get(public)
+        if sandbox is not None and sandbox.alive:
+            sandbox.resume()
+            return sandbox
         if self.unavailable:
             raise SandboxProblem(self.unavailable)
         while True:
@@ -335,7 +396,7 @@ class Student:
             sandbox.start()
             killer = self._run_cells(sandbox)
             if killer is None:
-                self.sandbox = sandbox
+                self.sandboxes[public] = sandbox
                 return sandbox
             sandbox.stop()
 
@@ -363,12 +424,12 @@ class Student:
 
     def _lost(self, sandbox):
         sandbox.stop()
-        self.sandbox = None
+        self.sandboxes = {public: kept for public, kept in self.sandboxes.items() if kept is not sandbox}
 
     def close(self):
-        if self.sandbox is not None:
-            self.sandbox.stop()
-            self.sandbox = None
+        for sandbox in self.sandboxes.values():
+            sandbox.stop()
+        self.sandboxes = {}
 
     def __enter__(self):
         return self
@@ -398,7 +459,7 @@ class Reference:
     """
 
     def __init__(self, cells, limits, cache_dir, support_files=()):
-        self.student = Student(cells, limits, support_files=support_files)
+        self.student = Student(cells, limits, support_files=support_files, split_inputs=False)
         self.cache_dir = Path(cache_dir)
         self.limits = limits
         digest = hashlib.sha256()

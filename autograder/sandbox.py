@@ -49,6 +49,24 @@ SIGNAL_REASONS = {
 }
 TAIL_BYTES = 4096
 EXIT_GRACE_S = 2.0
+PAUSE_ROUNDS = 10
+
+
+def _process_tree(root):
+    """``root`` and its descendants, from /proc (for a sandbox without a cgroup)."""
+    children = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    tree, stack = [], [root]
+    while stack:
+        pid = stack.pop()
+        tree.append(pid)
+        stack.extend(children.get(pid, []))
+    return tree
 
 
 class SandboxUnavailable(Exception):
@@ -92,6 +110,7 @@ class Sandbox:
         self.output_tail = b""
         self.flooded = False
         self.killed_for = None
+        self.paused = False
 
     # -- life cycle ---------------------------------------------------------
     def start(self):
@@ -109,8 +128,8 @@ class Sandbox:
         command = [bwrap, *self._bwrap_arguments(), *self._python(),
                    str(runner_in), str(runner_out), str(self.limits.message_bytes)]
         try:
-            self.process = subprocess.Popen(
-                command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            self.process = subprocess.Popen(  # bwrap runs as the sandbox's PID 1: none of the grader's variables
+                command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={},
                 pass_fds=(runner_in, runner_out), preexec_fn=self._in_child, start_new_session=True)
         finally:
             os.close(runner_in)
@@ -148,6 +167,8 @@ class Sandbox:
               for argument in ("--ro-bind", str(path), f"{SUPPORT_IN_SANDBOX}/{path.name}")],
             "--proc", "/proc", "--dev", "/dev",
             "--size", str(self.limits.tmp_bytes), "--tmpfs", "/tmp",
+            "--size", str(self.limits.tmp_bytes), "--tmpfs", "/dev/shm",
+            "--remount-ro", "/dev", "--remount-ro", "/",  # bwrap's own folders: only /tmp and /dev/shm are written
             "--chdir", "/tmp", "--clearenv",
         ]
         for name, value in ENVIRONMENT.items():
@@ -204,6 +225,38 @@ class Sandbox:
             pass
         if self.cgroup is not None:
             self.cgroup.kill_all()
+
+    def pause(self):
+        """Stop every process of the sandbox until ``resume`` (SIGSTOP cannot be caught or ignored); again
+        until no new process appears, so none forked in the meantime runs on."""
+        if self.paused:
+            return
+        self.paused, stopped = True, set()
+        for _ in range(PAUSE_ROUNDS):
+            signalled = self._signal_all(signal.SIGSTOP)
+            if signalled <= stopped:
+                return
+            stopped |= signalled
+
+    def resume(self):
+        if self.paused:
+            self.paused = False
+            self._signal_all(signal.SIGCONT)
+
+    def _signal_all(self, signal_number):
+        """Signal every process of the sandbox; the pids signalled."""
+        if self.process is None or self.killed_for is not None:
+            return set()
+        if self.cgroup is not None:
+            return self.cgroup.signal_all(signal_number)
+        signalled = set()
+        for pid in _process_tree(self.process.pid):
+            try:
+                os.kill(pid, signal_number)
+                signalled.add(pid)
+            except ProcessLookupError:
+                pass
+        return signalled
 
     def stop(self):
         """Kill the sandbox and release its pipes and cgroup."""
@@ -281,7 +334,7 @@ class Sandbox:
         signal_number = code - 128 if code > 128 else -code if code < 0 else 0
         if signal_number in SIGNAL_REASONS:
             return SandboxFailure(SIGNAL_REASONS[signal_number])
-        return SandboxFailure(f"exited with status {code} (does the code call exit() or os._exit()?)")
+        return SandboxFailure("exited (does the code call exit() or os._exit()?)")
 
     def __enter__(self):
         self.start()

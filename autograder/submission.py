@@ -46,12 +46,22 @@ class Submission:
     student: str
     directory: Path
 
+    def links(self):
+        """Relative paths of what in the submission is neither a regular file nor a folder (symbolic links
+        above all): the grader never follows them, and nothing may read the submission through them."""
+        return [path.relative_to(self.directory).as_posix() for path in sorted(self.directory.rglob("*"))
+                if not (stat.S_ISREG(path.lstat().st_mode) or stat.S_ISDIR(path.lstat().st_mode))]
+
     def files(self, max_bytes):
-        """{relative path: bytes} of the submission's regular files; SubmissionError past ``max_bytes``."""
+        """{relative path: bytes} of the submission's regular files; SubmissionError past ``max_bytes`` or if it
+        holds links."""
+        links = self.links()
+        if links:
+            raise SubmissionError(f"the submission holds symbolic links or special files ({', '.join(links)[:300]}); "
+                                  "the grader never follows them: submit the files themselves")
         files, total = {}, 0
         for path in sorted(self.directory.rglob("*")):
-            mode = path.lstat().st_mode
-            if not stat.S_ISREG(mode):
+            if not path.is_file():
                 continue
             total += path.lstat().st_size
             if total > max_bytes:

@@ -87,7 +87,8 @@ def expect_description(value, expected, flag=None, keys=()):
     """The sandbox's description of a result: a dict (with ``flag`` True) holding ``keys``; else Mismatch."""
     if not isinstance(value, dict) or (flag is not None and value.get(flag) is not True):
         kind = value.get("type") or value.get("types") if isinstance(value, dict) else None
-        raise Mismatch(f"expected {expected}, got {str(kind or 'something else')[:80]}")
+        raise Mismatch(f"expected {expected}, got something else",
+                       f"expected {expected}, got {str(kind or 'something else')[:80]}")
     missing = [key for key in keys if key not in value]
     if missing:
         raise Mismatch(f"{expected} could not be described: no {', '.join(missing)}")

@@ -4,10 +4,10 @@ milestone needs a trained agent, has its own tests in ``tests/a4_breakout_dqn/``
 * its reference, executed top to bottom by papermill at CI size, passes its visible tests and scores
   full marks; the untouched release scores nothing;
 * each plausible wrong implementation of a function (``MUTANTS``), defined after the reference's own cell
-  (whose helpers other cells may use), loses that function's points and only those, and every hidden
-  test of the function is failed by at least one of them. Functions listed in
-  ``SERVED`` are graded only through grader-served stand-ins of the helpers they build on, so no other
-  function's code runs in their tests: their (long) tests are left out of other functions' mutant runs;
+  (whose helpers other cells may use), loses that function's points, and every hidden test of the
+  function is failed by at least one of them; and broken functions cost the others nothing: with half
+  the functions replaced by mutants, exactly those lose points (graded twice per assignment, each half
+  in turn, rather than once per mutant);
 * every set of correct alternatives (``ALTERNATIVES``) gets full marks;
 * garbage results fail cleanly, with no grader fault.
 """
@@ -86,20 +86,35 @@ def test_every_function_has_mutants_and_alternatives(assignment_id):
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment_id, function", [(assignment_id, function) for assignment_id in TABLES
                                                      for function in TABLES[assignment_id].MUTANTS])
-def test_mutants_lose_their_functions_points_only(assignment_id, function, hidden_tests, variant):
-    tables, caught = TABLES[assignment_id], set()
-    served = getattr(tables, "SERVED", set()) - {function}
-    functions = [other for other in ASSIGNMENTS[assignment_id].points if other not in served]
-    for name, mutant in tables.MUTANTS[function].items():
-        cell = f"{reference_cell(assignment_id, function)}\n\n\n{source(mutant)}"
-        report = grade(assignment_id, variant(assignment_id, {function: cell}), functions if served else ())
-        scores = by_function(report)
-        assert scores[function][0] < scores[function][1], f"the mutant '{name}' kept all of {function}'s points"
-        others = {other: score for other, score in scores.items() if other != function and score[0] != score[1]}
-        assert not others, f"the mutant '{name}' of {function} cost other functions points: {others}"
+def test_mutants_lose_their_functions_points(assignment_id, function, hidden_tests, variant):
+    """Each mutant, graded on its function's tests, loses points there; together they fail every one of them."""
+    caught = set()
+    for name, mutant in TABLES[assignment_id].MUTANTS[function].items():
+        report = grade(assignment_id, variant(assignment_id, {function: mutated(assignment_id, function, mutant)}),
+                       [function])
+        got, most = by_function(report)[function]
+        assert got < most, f"the mutant '{name}' kept all of {function}'s points"
         caught |= failed(report)
     missed = hidden_tests[assignment_id, function] - caught
     assert not missed, f"no mutant fails {sorted(missed)}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment_id, half", [(assignment_id, half) for assignment_id in TABLES for half in (0, 1)])
+def test_broken_functions_cost_the_others_nothing(assignment_id, half, variant):
+    """With every other function replaced by its first mutant, each mutant loses its own function's points and
+    the functions left correct keep all of theirs."""
+    functions = list(ASSIGNMENTS[assignment_id].points)
+    broken = functions[half::2]
+    cells = {function: mutated(assignment_id, function, next(iter(TABLES[assignment_id].MUTANTS[function].values())))
+             for function in broken}
+    scores = by_function(grade(assignment_id, variant(assignment_id, cells)))
+    assert {function for function, (got, most) in scores.items() if got < most} == set(broken), scores
+
+
+def mutated(assignment_id, function, mutant):
+    """The function's cell with the mutant defined after the reference's code (whose helpers it may use)."""
+    return f"{reference_cell(assignment_id, function)}\n\n\n{source(mutant)}"
 
 
 @pytest.mark.slow

@@ -68,19 +68,6 @@ def test_a_second_run_grades_only_what_changed(graded):
     assert scores(root)["bob"] == A1.max_score
 
 
-def processes_of(root):
-    """Pids of processes working on the course at ``root`` (by their COURSE_ROOT)."""
-    mark = f"COURSE_ROOT={root}".encode()
-    found = []
-    for environ in glob.glob("/proc/[0-9]*/environ"):
-        try:
-            if mark in Path(environ).read_bytes().split(b"\0"):
-                found.append(int(environ.split("/")[2]))
-        except OSError:
-            pass
-    return found
-
-
 def test_a_killed_batch_restarts_losing_nothing_and_grading_nothing_twice(generated_course, tmp_path):  # noqa: F811
     root = copy_course(generated_course, tmp_path)
     for student, sample in (("alice", "alice"), ("bob", "bob"), ("carol", "alice")):
@@ -99,10 +86,10 @@ def test_a_killed_batch_restarts_losing_nothing_and_grading_nothing_twice(genera
     kept = {path.stem for path in reports.glob("*.json")}
     assert kept, "the first run was killed before it kept any report"
     for _ in range(100):  # its grader processes die with it
-        if not processes_of(root):
+        if not commands.processes_of(root):
             break
         time.sleep(0.1)
-    assert processes_of(root) == []
+    assert commands.processes_of(root) == []
     outcomes = run_batch(root, "--workers", "2")
     assert {student for student, action in actions(outcomes).items() if action == "graded"} == {
         "alice", "bob", "carol"} - kept

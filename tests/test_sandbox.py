@@ -18,8 +18,9 @@ LIMITS = config.load().LIMITS
 
 
 def make_student(source, **limits):
+    """A student of one cell in one sandbox (``tests/test_probes.py`` checks the split by inputs)."""
     cells = [Cell("cell", textwrap.dedent(source))]
-    return Student(cells, dataclasses.replace(LIMITS, **limits))
+    return Student(cells, dataclasses.replace(LIMITS, **limits), split_inputs=False)
 
 
 def value_of(source, fn="probe", *args, **limits):
@@ -41,7 +42,7 @@ def test_the_system_is_read_only_and_tmp_is_private():
     outcome = value_of("""
         def probe():
             results = []
-            for path in ("/usr/owned", "/kit/runner/owned", "/tmp/mine"):
+            for path in ("/usr/owned", "/kit/runner/owned", "/owned", "/dev/owned", "/tmp/mine"):
                 try:
                     open(path, "w").write("x")
                     results.append("written")
@@ -49,7 +50,7 @@ def test_the_system_is_read_only_and_tmp_is_private():
                     results.append(type(error).__name__)
             return results
     """)
-    assert outcome[0] != "written" and outcome[1] != "written" and outcome[2] == "written"
+    assert outcome[:4] == ["OSError"] * 4 and outcome[4] == "written"
     assert not os.path.exists("/tmp/mine")
 
 
@@ -65,12 +66,19 @@ def test_there_is_no_network():
 
 def test_the_environment_is_cleared(monkeypatch):
     monkeypatch.setenv("GRADER_SECRET", "s3cret")
-    environment = value_of("""
-        import os
+    own, every_process = value_of("""
+        import glob, os
         def probe():
-            return dict(os.environ)
+            environments = []
+            for path in glob.glob("/proc/[0-9]*/environ"):
+                try:
+                    environments.append(open(path).read())
+                except OSError:
+                    pass
+            return dict(os.environ), environments
     """)
-    assert "GRADER_SECRET" not in environment and set(environment) <= set(sandbox.ENVIRONMENT) | {"PWD"}
+    assert set(own) <= set(sandbox.ENVIRONMENT) | {"PWD"}
+    assert len(every_process) >= 2 and not any("s3cret" in environment for environment in every_process)
 
 
 def test_it_cannot_see_or_signal_the_grader():
@@ -146,13 +154,14 @@ def test_a_fork_bomb_is_contained():
                 return children
     """, max_processes=32) as student:
         assert student.call("probe") < 32
-        cgroup = student.sandbox.cgroup
+        (sandbox,) = student.sandboxes.values()
+        cgroup = sandbox.cgroup
     assert all(not directory.exists() for directory in cgroup.directories)  # stopped, every process gone
 
 
 def test_a_cell_that_hangs_is_skipped_and_the_others_still_run():
     cells = [Cell("slow", "while True:\n    pass"), Cell("fast", "def fine():\n    return 2")]
-    with Student(cells, dataclasses.replace(LIMITS, cell_timeout_s=2)) as student:
+    with Student(cells, dataclasses.replace(LIMITS, cell_timeout_s=2), split_inputs=False) as student:
         assert student.call("fine") == 2
         assert "slow" in student.skipped_cells
 

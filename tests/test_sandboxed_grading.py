@@ -39,7 +39,7 @@ def release():
 
 
 def test_nbgrader_reads_each_functions_points_from_the_grade_cells(release):
-    write_results(release, REPORT)
+    write_results(release, REPORT, A1)
     grades = {cell.metadata.nbgrader["grade_id"]: utils.determine_grade(cell)
               for cell in release.cells if utils.is_grade(cell)}
     assert grades["test_discount_rewards"] == (0.4, 2.0)
@@ -48,7 +48,7 @@ def test_nbgrader_reads_each_functions_points_from_the_grade_cells(release):
 
 
 def test_the_grade_cells_show_each_tests_outcome_and_the_notes(release):
-    write_results(release, REPORT)
+    write_results(release, REPORT, A1)
     text = {cell.metadata.nbgrader["grade_id"]: cell.outputs[0]["text"]
             for cell in release.cells if utils.is_grade(cell)}
     assert text["test_discount_rewards"].splitlines() == [
@@ -59,6 +59,21 @@ def test_the_grade_cells_show_each_tests_outcome_and_the_notes(release):
         "        Hint: work backwards"]
     assert text["test_basic_policy"].startswith("Note: the `basic_policy` cell had lost its nbgrader metadata\n")
     assert json.dumps(release)  # still a notebook nbformat can write
+
+
+def test_points_come_from_the_course_never_from_the_submitted_metadata(release):
+    tampered = {"function": "discount_rewards", "description": "Forged.", "points": 100.0, "passed": True,
+                "feedback": ""}
+    for cell in release.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade"):
+            cell.metadata.nbgrader["points"] = 100
+    stray = nbformat.v4.new_code_cell("print(100)", metadata={"nbgrader": {"grade": True, "points": 50}})
+    release.cells.append(stray)
+    write_results(release, {**REPORT, "tests": [tampered]}, A1)
+    grades = {cell.metadata.nbgrader.get("grade_id"): utils.determine_grade(cell)[0]
+              for cell in release.cells if utils.is_grade(cell)}
+    assert grades["test_discount_rewards"] == A1.points["discount_rewards"]
+    assert not utils.is_grade(stray) and stray.outputs == []
 
 
 @pytest.mark.parametrize("seconds_late, penalty", [(1, 2.0), (86400, 2.0), (86401, 4.0), (30 * 86400, 20.0)])

@@ -13,6 +13,7 @@ from nbgrader.preprocessors import (AssignLatePenalties, ClearMarkScheme, ClearO
 
 from autograder import config, course_lock
 from autograder.nbgrader_ext import late
+from autograder.nbgrader_ext.collect import SafeCollect
 from autograder.nbgrader_ext.late import SetDueDate
 from autograder.nbgrader_ext.sandboxed_grading import GradeInSandbox
 from autograder.nbgrader_ext.setpoints import SetPoints
@@ -32,6 +33,7 @@ def configure(c):
     if course.CYCLE.db_url:
         c.CourseDirectory.db_url = course.CYCLE.db_url
     c.Exchange.root = str(config.ROOT / course.CYCLE.exchange)
+    c.ExchangeFactory.collect = SafeCollect  # nbgrader's own follows students' links as the instructor
     c.Exchange.assignment_dir = str(config.ROOT)
     # Points and due dates come from course_config.py: set them before nbgrader checks or records any cell.
     from nbgrader.converters import Autograde, GenerateAssignment

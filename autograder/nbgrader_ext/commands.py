@@ -67,6 +67,19 @@ def submit(root, student, home, assignment_id, notebook):
     as_student(root, student, home, "submit", assignment.id, f"--student={student}")
 
 
+def processes_of(root):
+    """Pids of the processes working on the course at ``root`` (those with its COURSE_ROOT)."""
+    mark = f"COURSE_ROOT={root}".encode()
+    found = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if mark in environ.read_bytes().split(b"\0"):
+                found.append(int(environ.parent.name))
+        except OSError:
+            pass
+    return found
+
+
 def course_copy(directory):
     """A new course at ``directory``: a snapshot of this course's sources, reference, grader and settings (so
     edits here do not change its grades midway), ready for nbgrader's commands: no release, exchange,
@@ -88,6 +101,14 @@ def override_settings(root, constant, **fields):
     with open(Path(root) / "course_config.py", "a") as settings:
         settings.write(f"\nimport dataclasses as _dataclasses\n{constant} = _dataclasses.replace({constant}, "
                        f"{', '.join(f'{name}={value!r}' for name, value in fields.items())})\n")
+
+
+def grade_quickly(root, assignment_id):
+    """Make the course at ``root`` grade ``assignment_id`` with its ``quick_grading`` settings."""
+    with open(Path(root) / "course_config.py", "a") as settings:
+        settings.write(f"\nimport dataclasses as _dataclasses\nASSIGNMENTS = tuple(_dataclasses.replace(_a, grading="
+                       f"_dataclasses.replace(_a.grading, **_a.quick_grading)) if _a.id == {assignment_id!r} else _a "
+                       "for _a in ASSIGNMENTS)\n")
 
 
 def place_collected(root, student, assignment_id, notebook_bytes, when):

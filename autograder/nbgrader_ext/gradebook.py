@@ -3,19 +3,24 @@
 The batch records every report through nbgrader's own ``autograde`` (its API, the
 one the formgrader uses), so the kit's ``GradeInSandbox`` stage writes the points
 and nbgrader's stages store them, apply late penalties and write the autograded
-notebook that ``generate_feedback`` renders. Only the batch's main process writes
-here, one submission at a time.
+notebook that ``generate_feedback`` renders. Where nbgrader cannot or must not read a
+submission, ``record_points`` writes the grader's points and nbgrader's late penalty
+directly. Only the batch's main process writes here, one submission at a time.
 """
 
 import glob
 from pathlib import Path
 
+from nbformat.v4 import new_notebook
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import AssignLatePenalties
 from traitlets.config.loader import PyFileConfigLoader
 
 from autograder import config
+from autograder.nbgrader_ext.late import SetDueDate
+from autograder.nbgrader_ext.setpoints import TEST_PREFIX
 from autograder.submission import Submission
 
 
@@ -64,16 +69,34 @@ class CourseGradebook:
             raise RecordingFailed(f"nbgrader autograde {self.assignment_id} --student={student} failed:\n"
                                   f"{result.get('log', '')[-3000:]}{result.get('error', '')[-3000:]}")
 
-    def record_zero(self, student):
-        """Give every grade cell of the student's submission 0 points (for a notebook nbgrader cannot read)."""
+    def function_points(self, student):
+        """{function: automatic points} of the student's submission as the gradebook holds them ({} if none)."""
+        with self._open() as gradebook:
+            try:
+                submission = gradebook.find_submission(self.assignment_id, student)
+            except MissingEntry:
+                return {}
+            return {grade.name.removeprefix(TEST_PREFIX): grade.auto_score for notebook in submission.notebooks
+                    for grade in notebook.grades}
+
+    def record_points(self, student, points):
+        """Write the grader's points per function straight into the student's grade cells, then nbgrader's late
+        penalty: for a submission nbgrader's autograde cannot, or must not, read (links, broken metadata)."""
+        submitted = self.coursedir.format_path(self.coursedir.submitted_directory, student, self.assignment_id)
         with self._open() as gradebook:
             gradebook.update_or_create_student(student)
-            submission = gradebook.update_or_create_submission(self.assignment_id, student)
+            submission = gradebook.update_or_create_submission(
+                self.assignment_id, student, timestamp=self.coursedir.get_existing_timestamp(submitted))
+            notebooks = [notebook.name for notebook in submission.notebooks]
             for notebook in submission.notebooks:
                 for grade in notebook.grades:
-                    grade.auto_score = 0.0
+                    grade.auto_score = min(points.get(grade.name.removeprefix(TEST_PREFIX), 0.0), grade.max_score)
                     grade.needs_manual_grade = False
             gradebook.db.commit()
+        for stage in (SetDueDate(config=self.api.config), AssignLatePenalties(config=self.api.config)):
+            for notebook in notebooks:
+                stage.preprocess(new_notebook(), {"nbgrader": {"notebook": notebook, "assignment": self.assignment_id,
+                                                               "student": student, "db_url": self.coursedir.db_url}})
 
     def scores(self):
         """{student: {"score" (after the late penalty), "max_score", "late_penalty", "functions": {grade cell id:

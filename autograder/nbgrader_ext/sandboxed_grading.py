@@ -56,26 +56,46 @@ class GradeInSandbox(NbGraderPreprocessor):
         if info["notebook"] != assignment.notebook.removesuffix(".ipynb"):
             return nb, resources
         course_lock.acquire(config.ROOT)  # held until this nbgrader process ends
-        report, _ = report_for(collected(CourseDirectory(config=self.config), assignment.id, info["student"]))
-        write_results(nb, report)
+        submission = collected(CourseDirectory(config=self.config), assignment.id, info["student"])
+        if submission.links():  # nbgrader read the notebook through them: this one must not be recorded
+            raise SubmissionError(f"not graded: {info['student']}'s submission holds symbolic links "
+                                  f"({', '.join(submission.links())[:300]}); the kit's batch (python -m autograder "
+                                  f"autograde {assignment.id}) records it as 0 without following them")
+        report, _ = report_for(submission)
+        write_results(nb, report, assignment)
         return nb, resources
 
 
-def write_results(nb, report):
-    """Give each ``test_<function>`` grade cell the function's feedback and points as its outputs."""
-    grade_cells = [cell for cell in nb.cells
-                   if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade")]
+def write_results(nb, report, assignment):
+    """Give each ``test_<function>`` grade cell the function's feedback and points (from course_config.py, never
+    from the submitted notebook's metadata) as its outputs; any other cell claiming to be a grade cell stops
+    being one (nbgrader would give a grade cell without outputs full marks)."""
     general = [f"Error: {report['error']}"] if report.get("error") else []
     general += [f"Note: {note}" for note in report.get("notes", [])]
-    for index, cell in enumerate(grade_cells):
-        function = cell.metadata["nbgrader"]["grade_id"].removeprefix(TEST_PREFIX)
-        points = float(cell.metadata["nbgrader"]["points"])
+    earned = function_points(report, assignment)
+    for cell in nb.cells:
+        metadata = cell.metadata.get("nbgrader", {}) if cell.cell_type == "code" else {}
+        if not metadata.get("grade"):
+            continue
+        function = str(metadata.get("grade_id", "")).removeprefix(TEST_PREFIX)
+        if metadata.get("grade_id") != TEST_PREFIX + function or function not in assignment.points:
+            metadata["grade"] = False
+            cell.outputs = []
+            continue
         tests = [test for test in report["tests"] if test["function"] == function]
-        earned = min(points, max(0.0, round(sum(test["points"] for test in tests), 4)))
-        lines = (general if index == 0 else []) + function_feedback(function, tests, earned, points)
+        lines = general + function_feedback(function, tests, earned[function], assignment.points[function])
+        general = []
         cell.outputs = [new_output("stream", name="stdout", text="\n".join(lines) + "\n"),
-                        new_output("execute_result", data={"text/plain": repr(earned)}, execution_count=None)]
+                        new_output("execute_result", data={"text/plain": repr(earned[function])},
+                                   execution_count=None)]
         cell.execution_count = None
+
+
+def function_points(report, assignment):
+    """{function: points earned} of a report, each between 0 and the function's points in course_config.py."""
+    return {function: min(float(points), max(0.0, round(sum(test["points"] for test in report["tests"]
+                                                            if test["function"] == function), 4)))
+            for function, points in assignment.points.items()}
 
 
 def function_feedback(function, tests, earned, points):

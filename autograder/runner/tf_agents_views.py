@@ -66,8 +66,8 @@ def q_network(view, network, args):
 
 
 def agent(view, dqn_agent, args):
-    """Hyperparameters; one training step on the view's batch (loss, weights after); epsilon at
-    the view's training steps."""
+    """Hyperparameters; one training step on the view's batch, if it has one (loss, weights after); epsilon
+    at the view's training steps."""
     from tf_agents.agents.dqn.dqn_agent import DqnAgent
 
     if not isinstance(dqn_agent, DqnAgent):
@@ -80,8 +80,9 @@ def agent(view, dqn_agent, args):
                  "optimizer": _optimizer(dqn_agent._optimizer)}
     errors = view["td_errors"]
     described["td_losses"] = dqn_agent._td_errors_loss_fn(tf.zeros_like(errors), tf.constant(errors))
-    loss = dqn_agent.train(trajectories(view["batch"], dqn_agent.collect_data_spec)).loss
-    described["train"] = {"loss": loss, "weights": dqn_agent._q_network.get_weights()}
+    if view.get("batch") is not None:
+        loss = dqn_agent.train(trajectories(view["batch"], dqn_agent.collect_data_spec)).loss
+        described["train"] = {"loss": loss, "weights": dqn_agent._q_network.get_weights()}
     described["epsilon"] = []
     for step in view["epsilon_steps"]:
         dqn_agent.train_step_counter.assign(step)

@@ -16,7 +16,7 @@ from autograder.envs import EnvServer, cartpole, evaluate_policy
 from autograder.oracles.arguments import served_by_reference
 from autograder.oracles.optimizers import SGD, Adam
 from autograder.oracles.policy_gradients import PlayMultipleEpisodes
-from autograder.probes import CallFailed, GraderEnv, Loss, Optimizer, PolicyModel
+from autograder.probes import CallFailed, GraderEnv, Loss, Optimizer, PolicyModel, inputs
 
 FUNCTION = "train_policy_gradient"
 HINT = ("Each iteration: play_multiple_episodes(env, n_episodes_per_update, n_max_steps, model, loss_fn), "
@@ -50,9 +50,11 @@ class Training:
                              "loss_fn=keras.losses.binary_crossentropy)")
         self.iterations, self.failure = iterations, None
         try:
-            reply = student.call(FUNCTION, GraderEnv(self.server), PolicyModel(self.weights), iterations, episodes,
-                                 max_steps, DISCOUNT, Optimizer(optimizer, learning_rate), Loss("binary_crossentropy"),
-                                 view={"result": "plain", "model_weights": [1]}, helpers=helpers, timeout=timeout)
+            with inputs(public=True):
+                reply = student.call(FUNCTION, GraderEnv(self.server), PolicyModel(self.weights), iterations,
+                                     episodes, max_steps, DISCOUNT, Optimizer(optimizer, learning_rate),
+                                     Loss("binary_crossentropy"), view={"result": "plain", "model_weights": [1]},
+                                     helpers=helpers, timeout=timeout)
             self.curve, self.final_weights = reply.value, reply.weights.get("1")
             self.episodes.check_update(self.final_weights)
         except CallFailed as failure:

@@ -16,7 +16,7 @@ from autograder.checks import calling, expect_true, graded
 from autograder.envs import EnvServer, cartpole
 from autograder.oracles.deep_q import DQNRun
 from autograder.oracles.optimizers import Adam
-from autograder.probes import CallFailed, DQNModel, GraderEnv, Loss, Optimizer
+from autograder.probes import CallFailed, DQNModel, GraderEnv, Loss, Optimizer, inputs
 
 FUNCTION = "train_dqn"
 HINT = ("Seed NumPy and TensorFlow, reset the env with seed for the first episode; each episode: epsilon = "
@@ -48,10 +48,12 @@ class Training:
                             f"{target_update_period}, seed={episode_seed})")
         self.failure = None
         try:
-            returned = student.call(FUNCTION, GraderEnv(self.server), DQNModel(weights, "online"),
-                                    DQNModel(weights, "target"), n_episodes, n_max_steps, batch_size, discount,
-                                    Optimizer("Adam", settings.train_learning_rate), Loss("huber"), warmup_episodes,
-                                    target_update_period, episode_seed, helpers=self.run.helpers(), timeout=timeout)
+            with inputs(public=True):
+                returned = student.call(FUNCTION, GraderEnv(self.server), DQNModel(weights, "online"),
+                                        DQNModel(weights, "target"), n_episodes, n_max_steps, batch_size, discount,
+                                        Optimizer("Adam", settings.train_learning_rate), Loss("huber"),
+                                        warmup_episodes, target_update_period, episode_seed,
+                                        helpers=self.run.helpers(), timeout=timeout)
             self.run.finish(returned)
             seeds = self.server.reset_seeds
             if len(seeds) != n_episodes or seeds[0] != episode_seed:

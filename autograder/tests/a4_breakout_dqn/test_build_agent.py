@@ -12,7 +12,7 @@ import pytest
 from autograder import atari
 from autograder import tf_agents_kit as kit
 from autograder.checks import calling, expect_array, expect_true, graded
-from autograder.probes import CallFailed
+from autograder.probes import CallFailed, inputs
 
 FUNCTION = "build_agent"
 HINT = ("DqnAgent(tf_env.time_step_spec(), tf_env.action_spec(), q_network=q_net, optimizer=keras.optimizers."
@@ -21,32 +21,51 @@ HINT = ("DqnAgent(tf_env.time_step_spec(), tf_env.action_spec(), q_network=q_net
         "train_step_counter=train_step, epsilon_greedy=lambda: epsilon_fn(train_step)), then agent.initialize().")
 TD_ERRORS = np.array([[-3.0], [-1.0], [-0.25], [0.0], [0.5], [1.0], [2.5]], dtype=np.float32)
 OPTIMIZER_SETTINGS = ("type", "learning_rate", "rho", "momentum", "epsilon", "centered")
-DESCRIBED = ("gamma", "target_update_period", "target_update_tau", "optimizer", "td_losses", "train", "epsilon")
+DESCRIBED = ("gamma", "target_update_period", "target_update_tau", "optimizer", "td_losses", "epsilon")
 
 
 class Built:
-    """The description of the student's agent and of the reference's, for the same hidden inputs."""
+    """The descriptions of the student's agent and of the reference's, for the same inputs: one call whose
+    feedback may show what came back, and one, on other weights, whose agent trains on a hidden batch."""
 
     def __init__(self, student, reference, settings, rng):
         decay = settings.epsilon_decay_steps
-        weights = kit.random_weights(rng, atari.weight_shapes(settings))
-        view = kit.view("agent", td_errors=TD_ERRORS, epsilon_steps=[0, decay // 4, decay // 2, decay, 2 * decay],
-                        batch=kit.random_trajectories(rng, settings, settings.train_batch_size, 2))
-        args = (kit.breakout_env(settings, 1, seed=int(rng.integers(2 ** 20))), kit.q_network(settings, weights),
-                decay)
+        shown = kit.view("agent", td_errors=TD_ERRORS, epsilon_steps=[0, decay // 4, decay // 2, decay, 2 * decay])
+        trained = kit.view("agent", td_errors=TD_ERRORS, epsilon_steps=[],
+                           batch=kit.random_trajectories(rng, settings, settings.train_batch_size, 2))
+        shown_args, trained_args = ((kit.breakout_env(settings, 1, seed=int(rng.integers(2 ** 20))),
+                                     kit.q_network(settings, kit.random_weights(rng, atari.weight_shapes(settings))),
+                                     decay) for _ in range(2))
         self.call = f"build_agent(tf_env, q_net, epsilon_decay_steps={decay})"
-        self.want = reference.call(FUNCTION, *args, view=view).value
-        try:
-            self.got = student.call(FUNCTION, *args, view=view, timeout=settings.train_timeout_s).value
-            self.failure = None
-        except CallFailed as failure:
-            self.got, self.failure = None, failure
+        self.want = reference.call(FUNCTION, *shown_args, view=shown).value
+        self.want_train = reference.call(FUNCTION, *trained_args, view=trained).value["train"]
+        with inputs(public=True):
+            self.got = _call(student, shown_args, shown, settings)
+        with inputs(public=False):
+            self.got_train = _call(student, trained_args, trained, settings)
 
     def agent(self):
         """The student's agent's description; the call's failure, or Mismatch if it is not a DqnAgent."""
-        if self.failure is not None:
-            raise self.failure
-        return kit.expect_description(self.got, "a DqnAgent", "is_dqn_agent", DESCRIBED)
+        return kit.expect_description(_outcome(self.got), "a DqnAgent", "is_dqn_agent", DESCRIBED)
+
+    def training(self):
+        """The student's agent's training step on the hidden batch (loss, weights after), as ``agent``."""
+        trained = kit.expect_description(_outcome(self.got_train), "a DqnAgent", "is_dqn_agent", ("train",))
+        return kit.expect_description(trained["train"], "the training step", keys=("loss", "weights"))
+
+
+def _call(student, args, view, settings):
+    """The description of the student's agent, or the call's failure."""
+    try:
+        return student.call(FUNCTION, *args, view=view, timeout=settings.train_timeout_s).value
+    except CallFailed as failure:
+        return failure
+
+
+def _outcome(described):
+    if isinstance(described, CallFailed):
+        raise described
+    return described
 
 
 @pytest.fixture(scope="module")
@@ -103,8 +122,7 @@ def test_epsilon_falls_linearly_to_0_01(built, settings):
 def test_one_training_step(built, settings):
     """One agent.train on a hidden batch from hidden weights gives the reference's loss and weights."""
     with calling(f"{built.call} with hidden weights, then agent.train on a hidden batch", public=False):
-        got = kit.expect_description(built.agent()["train"], "the training step", keys=("loss", "weights"))
-        want = built.want["train"]
+        got, want = built.training(), built.want_train
         expect_array(got["loss"], want["loss"], rtol=settings.rtol, what="the training loss",
                      hint="Did you call agent.initialize()? It copies the Q-network's weights into the target "
                           "network.")

@@ -10,7 +10,7 @@ import pytest
 from autograder import atari
 from autograder import tf_agents_kit as kit
 from autograder.checks import calling, expect_array, expect_true, graded
-from autograder.probes import CallFailed
+from autograder.probes import CallFailed, inputs
 
 FUNCTION = "build_replay_buffer"
 HINT = ("TFUniformReplayBuffer(data_spec=agent.collect_data_spec, batch_size=tf_env.batch_size, "
@@ -25,8 +25,9 @@ def built(student, settings, module_rng):
     fed = kit.random_trajectories(module_rng, settings, GAMES, BATCHES)
     feed = [{field: values[:, step] for field, values in fed.items()} for step in range(BATCHES)]
     try:
-        return fed, student.call(FUNCTION, agent, kit.breakout_env(settings, GAMES, seed=1), settings.buffer_max_length,
-                                 view=kit.view("replay_buffer", feed=feed)).value
+        with inputs(public=True):
+            return fed, student.call(FUNCTION, agent, kit.breakout_env(settings, GAMES, seed=1),
+                                     settings.buffer_max_length, view=kit.view("replay_buffer", feed=feed)).value
     except CallFailed as failure:
         return fed, failure
 

@@ -9,7 +9,7 @@ import pytest
 
 from autograder import tf_agents_kit as kit
 from autograder.checks import calling, expect_true, graded, statistical
-from autograder.probes import CallFailed
+from autograder.probes import CallFailed, inputs
 from autograder.stats import binomial_acceptance
 
 FUNCTION = "collect_warmup"
@@ -24,9 +24,10 @@ def collected(student, settings):
     steps = settings.warmup_check_steps
     buffer = kit.replay_buffer(settings, GAMES, steps // GAMES + 64)
     try:
-        return student.call(FUNCTION, kit.breakout_env(settings, GAMES, seed=3), buffer, steps,
-                            view=kit.view("collected", buffer=1, fields=["step_type", "action"]),
-                            timeout=settings.train_timeout_s).value
+        with inputs(public=True):
+            return student.call(FUNCTION, kit.breakout_env(settings, GAMES, seed=3), buffer, steps,
+                                view=kit.view("collected", buffer=1, fields=["step_type", "action"]),
+                                timeout=settings.train_timeout_s).value
     except CallFailed as failure:
         return failure
 

@@ -14,7 +14,7 @@ import pytest
 from autograder import atari
 from autograder import tf_agents_kit as kit
 from autograder.checks import calling, expect_true, graded
-from autograder.probes import CallFailed
+from autograder.probes import CallFailed, inputs
 
 FUNCTION = "train_agent"
 HINT = ("Each iteration: collect_driver.run(time_step, policy_state) with a DynamicStepDriver(tf_env, "
@@ -36,11 +36,12 @@ class Training:
         self.call = (f"train_agent(tf_env, agent, replay_buffer, n_iterations={self.iterations}) with {GAMES} "
                      "games and a greedy agent")
         try:
-            self.described = student.call(
-                FUNCTION, kit.breakout_env(settings, GAMES, seed=int(rng.integers(2 ** 20))),
-                kit.dqn_agent(settings, self.weights, learning_rate=0.0, epsilon=0.0), buffer, self.iterations,
-                view=kit.view("collected", agent=1, buffer=2, skip=WARMUP_BATCH_STEPS, result_kept=True),
-                timeout=settings.train_timeout_s).value
+            with inputs(public=True):
+                self.described = student.call(
+                    FUNCTION, kit.breakout_env(settings, GAMES, seed=int(rng.integers(2 ** 20))),
+                    kit.dqn_agent(settings, self.weights, learning_rate=0.0, epsilon=0.0), buffer, self.iterations,
+                    view=kit.view("collected", agent=1, buffer=2, skip=WARMUP_BATCH_STEPS, result_kept=True),
+                    timeout=settings.train_timeout_s).value
             self.failure = None
         except CallFailed as failure:
             self.failure = failure

@@ -1,0 +1,91 @@
+"""The catalogue of hostile submissions: ``cases/<name>.ipynb``, each with the outcome it must get.
+
+A case notebook holds only the hostile cells, by nbgrader ``grade_id``; its metadata
+``adversarial`` says what it attacks and what it must get. The submitted notebook is
+a correct one (``examples/submissions/.../alice.ipynb``) with the case's cells in place
+of those cells, so every function the case leaves alone must keep all its points.
+
+``expect`` holds:
+
+* ``zero``: the functions that earn nothing (``"all"`` for every function);
+* ``failed``: instead, the tests that fail, as ``function::test`` (every other test passes);
+* ``feedback``: text the feedback of a failed test shows (every failed test says what went wrong);
+* ``feedback_exact``: the whole problem line every failed test shows, for cases that
+  try to carry hidden inputs out: any input-dependent text would change it;
+* ``error``: text of the report's error (for a submission that is not graded at all).
+
+``submitted_as`` says how the batch submits it: as a ``notebook``, as a ``link to a
+classmate's notebook``, or as a ``notebook with a link to the course root`` beside it.
+"""
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder import config
+
+CASES = Path(__file__).resolve().parent / "cases"
+MARK = "ADVERSARY-WAS-HERE"
+"""The prefix of every file a case writes outside the sandbox if it can."""
+LEAK = "LEAK"
+"""What every case that carries hidden inputs out puts before them."""
+CLASSMATE = "alice"
+"""The correct submission each case starts from, also submitted as itself."""
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    category: str
+    attack: str
+    assignment: str
+    submitted_as: str
+    expect: dict
+    cells: tuple
+
+    @property
+    def student(self):
+        return self.name
+
+    def notebook(self):
+        """The submitted notebook: the classmate's, with the case's cells in place of theirs (same grade_id);
+        case cells of grade_ids the notebook lacks are added at the end."""
+        notebook = json.loads(base_notebook(self.assignment).read_text())
+        replacements = {grade_id(cell): cell for cell in self.cells}
+        cells = [replacements.pop(grade_id(cell), cell) for cell in notebook["cells"]]
+        notebook["cells"] = cells + list(replacements.values())
+        return notebook
+
+    def submit(self, root, place):
+        """Put the case where ``nbgrader collect`` puts submissions, with ``place(root, student, bytes)``."""
+        assignment = config.assignment(self.assignment)
+        folder = place(root, self.student, json.dumps(self.notebook()).encode())
+        if self.submitted_as == "link to a classmate's notebook":
+            (folder / assignment.notebook).unlink()
+            os.symlink(Path("..", "..", CLASSMATE, assignment.id, assignment.notebook), folder / assignment.notebook)
+        elif self.submitted_as == "notebook with a link to the course root":
+            os.symlink(Path(root).resolve(), folder / "course")
+        elif self.submitted_as != "notebook":
+            raise ValueError(f"{self.name}: unknown submitted_as {self.submitted_as!r}")
+        return folder
+
+
+def grade_id(cell):
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+def base_notebook(assignment_id):
+    return config.path("examples", assignment_id, f"{CLASSMATE}.ipynb")
+
+
+def load():
+    """Every case of the catalogue, by name."""
+    cases = {}
+    for path in sorted(CASES.glob("*.ipynb")):
+        notebook = json.loads(path.read_text())
+        described = notebook["metadata"]["adversarial"]
+        cases[path.stem] = Case(path.stem, described["category"], described["attack"], described["assignment"],
+                                described["submitted_as"], described["expect"],
+                                tuple(cell for cell in notebook["cells"] if cell["cell_type"] == "code"))
+    return cases

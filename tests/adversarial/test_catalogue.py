@@ -1,0 +1,136 @@
+"""Every hostile submission of the catalogue (``cases/``) gets the outcome it must get, in one batch with a
+correct classmate: no point it did not earn, a clear message, the batch graded everyone, the gradebook is
+intact, nothing outside the sandbox changed, and no feedback carries hidden inputs or hidden test code."""
+
+import hashlib
+import json
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from autograder.nbgrader_ext import commands
+from tests.adversarial import catalogue
+from tests.nbgrader_course import A1, copy_course, generated_course, hidden_test_code_lines, once_per_run, scores  # noqa: F401
+
+pytestmark = pytest.mark.slow
+CASES = catalogue.load()
+KEPT = ("source", "release", "solutions", "autograder", "course_config.py", "nbgrader_config.py", "submitted")
+"""What no grading may change in the course (the grader writes reports/, autograded/ and the gradebook)."""
+
+
+def snapshot(root):
+    """A hash of every file the grading must leave as it is."""
+    digests = {}
+    for name in KEPT:
+        for path in sorted((root / name).rglob("*")) if (root / name).is_dir() else [root / name]:
+            if path.is_file() and not path.is_symlink() and "__pycache__" not in path.parts:
+                digests[str(path.relative_to(root))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return digests
+
+
+def marks_on_this_machine():
+    """Files a case wrote outside its sandbox, found by their name anywhere on this machine."""
+    found = subprocess.run(["find", "/", "/dev/shm", "-xdev", "(", "-path", "/proc", "-o", "-path", "/sys", ")",
+                            "-prune", "-o", "-name", f"{catalogue.MARK}*", "-print"],
+                           capture_output=True, text=True).stdout
+    return sorted(set(found.split()))
+
+
+def gradebook_state(root):
+    """Integrity check and per-student rows of the course's SQLite gradebook."""
+    with sqlite3.connect(root / "gradebook.db") as database:
+        integrity = database.execute("PRAGMA integrity_check").fetchone()[0]
+        rows = dict(database.execute("SELECT student_id, COUNT(*) FROM submitted_assignment GROUP BY student_id"))
+        unscored = database.execute("SELECT COUNT(*) FROM grade WHERE auto_score IS NULL").fetchone()[0]
+    return {"integrity": integrity, "submissions": rows, "unscored_grades": unscored}
+
+
+def grade_the_catalogue(generated, directory):
+    root = copy_course(generated, directory)
+    commands.grade_quickly(root, A1.id)
+    when = "2026-01-10 12:00:00.000000 UTC"
+    commands.place_collected(root, catalogue.CLASSMATE, A1.id, catalogue.base_notebook(A1.id).read_bytes(), when)
+    for case in CASES.values():
+        case.submit(root, lambda course, student, data: commands.place_collected(course, student, A1.id, data, when))
+    before = snapshot(root)
+    batch = subprocess.run([sys.executable, "-m", "autograder", "autograde", A1.id, "--json", "--workers", "2"],
+                           cwd=root, env=commands.environment(root), capture_output=True, text=True, timeout=3000)
+    reports = {path.stem: json.loads(path.read_text())["report"]
+               for path in (root / "reports" / A1.id).glob("*.json")}
+    autograded = {path.parts[-3]: "".join(
+        output.get("text", "") if isinstance(output.get("text"), str) else "".join(output.get("text", []))
+        for cell in json.loads(path.read_text())["cells"] for output in cell.get("outputs", []))
+        for path in (root / "autograded").glob(f"*/{A1.id}/{A1.notebook}")}
+    return {"status": batch.returncode, "stderr": batch.stderr[-3000:],
+            "outcomes": {outcome["student"]: outcome for outcome in json.loads(batch.stdout or "[]")},
+            "reports": reports, "autograded": autograded, "gradebook": gradebook_state(root),
+            "scores": scores(root), "changed": sorted(path for path, digest in snapshot(root).items()
+                                                      if before.get(path) != digest),
+            "marks": marks_on_this_machine()}
+
+
+@pytest.fixture(scope="session")
+def graded(generated_course, tmp_path_factory):  # noqa: F811
+    """The catalogue and the classmate, batch-graded once: outcomes, reports, gradebook, what changed."""
+    _, result = once_per_run(tmp_path_factory, "catalogue",
+                             lambda directory: grade_the_catalogue(generated_course, directory))
+    return result
+
+
+def test_the_batch_grades_every_submission(graded):
+    assert graded["status"] == 0, graded["stderr"]
+    assert set(graded["outcomes"]) == set(CASES) | {catalogue.CLASSMATE}
+    assert {outcome["action"] for outcome in graded["outcomes"].values()} == {"graded"}
+    assert graded["scores"][catalogue.CLASSMATE] == A1.max_score
+
+
+def test_the_gradebook_is_intact(graded):
+    state = graded["gradebook"]
+    assert state["integrity"] == "ok"
+    assert state["submissions"] == dict.fromkeys(set(CASES) | {catalogue.CLASSMATE}, 1)
+    assert state["unscored_grades"] == 0
+    assert {student: round(report["score"], 4) for student, report in graded["reports"].items()} == graded["scores"]
+
+
+def test_nothing_outside_the_sandboxes_changed(graded):
+    assert graded["changed"] == []
+    assert graded["marks"] == []
+
+
+def test_no_feedback_carries_a_hidden_input_or_hidden_test_code(graded):
+    code = hidden_test_code_lines()
+    for student, report in graded["reports"].items():
+        texts = [test["feedback"] for test in report["tests"]] + [report["error"] or ""] + report["notes"]
+        texts.append(graded["autograded"].get(student, ""))
+        assert not [text for text in texts if catalogue.LEAK in text], student
+        assert not [line for line in code for text in texts if line in text], student
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_the_case_gets_its_outcome(name, graded):
+    case, report = CASES[name], graded["reports"][name]
+    expect = case.expect
+    if expect.get("error"):
+        assert expect["error"] in (report["error"] or ""), report["error"]
+    zero = list(A1.points) if expect.get("zero") == "all" else expect.get("zero", [])
+    must_fail = [test for test in report["tests"]
+                 if test["function"] in zero or f"{test['function']}::{test['name']}" in expect.get("failed", [])]
+    assert [test for test in report["tests"] if not test["passed"]] == must_fail
+    for function in zero:
+        assert sum(test["points"] for test in report["tests"] if test["function"] == function) == 0
+    if expect.get("feedback"):
+        assert any(expect["feedback"] in test["feedback"] for test in must_fail), must_fail
+    for test in must_fail:
+        assert "grader itself failed" not in test["feedback"] and "Problem: " in test["feedback"]
+        if expect.get("feedback_exact"):
+            problems = [line for line in test["feedback"].splitlines() if line.startswith("Problem:")]
+            assert problems == [expect["feedback_exact"]], test["feedback"]
+    assert graded["scores"][name] == pytest.approx(report["score"])
+
+
+def test_every_kind_of_attack_is_in_the_catalogue():
+    categories = {case.category for case in CASES.values()}
+    assert categories == {"forged results", "escapes", "resource abuse", "oracle probing"}
+    assert all(case.assignment == A1.id for case in CASES.values())
