@@ -36,10 +36,6 @@ def by_function(report):
     return {function: (round(got, 6), round(most, 6)) for function, (got, most) in totals.items()}
 
 
-def failed(report):
-    return {test["name"] for test in report["tests"] if not test["passed"]}
-
-
 def write_variant(directory, assignment_id, cells, base="solutions", name="variant"):
     """A copy of the reference (or release) notebook with some cells' sources replaced, by grade_id."""
     assignment = config.assignment(assignment_id)

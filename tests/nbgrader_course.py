@@ -43,6 +43,7 @@ def once_per_run(tmp_path_factory, name, make):
         done = directory / "made.json"
         if not done.exists():
             shutil.rmtree(directory, ignore_errors=True)  # what a failed attempt left
+            directory.mkdir()
             result = make(directory)
             done.write_text(json.dumps(result))
     return directory, json.loads(done.read_text())
@@ -110,7 +111,6 @@ def cycle(tmp_path_factory):
 
 
 def _play_cycle(directory):
-    directory.mkdir(parents=True)
     root = commands.course_copy(directory / "course")
     on_time = {"alice": SAMPLES / "alice.ipynb", "eve": leaky_notebook(directory, directory / "ran.txt")}
     summary = demo.run_cycle(root, A1.id, on_time, {"dave": SAMPLES / "alice.ipynb"}, grade_with="nbgrader",

@@ -5,9 +5,10 @@ milestone needs a trained agent, has its own tests in ``tests/a4_breakout_dqn/``
   full marks; the untouched release scores nothing;
 * each plausible wrong implementation of a function (``MUTANTS``), defined after the reference's own cell
   (whose helpers other cells may use), loses that function's points, and every hidden test of the
-  function is failed by at least one of them; and broken functions cost the others nothing: with half
-  the functions replaced by mutants, exactly those lose points (graded twice per assignment, each half
-  in turn, rather than once per mutant);
+  function is failed by at least one of them. Mutants are graded in rows, the k-th mutant of every
+  function in one notebook (as assignment 4 does); that this shows each mutant's own effect rests on
+  the next point, checked on its own: broken functions cost the others nothing (with half the
+  functions replaced by mutants, exactly those lose points);
 * every set of correct alternatives (``ALTERNATIVES``) gets full marks;
 * garbage results fail cleanly, with no grader fault.
 """
@@ -20,7 +21,8 @@ import papermill
 import pytest
 
 from autograder import config
-from tests.conftest import by_function, failed, grade, reference_cell
+from tests.conftest import by_function, grade, reference_cell, write_variant
+from tests.nbgrader_course import once_per_run
 
 TABLES = {assignment.id: importlib.import_module(f"tests.{assignment.id}.tables")
           for assignment in config.load().ASSIGNMENTS if (config.ROOT / "tests" / assignment.id / "tables.py").exists()}
@@ -58,22 +60,18 @@ def test_the_reference_scores_full_marks(executed):
     assert report["score"] == assignment.max_score, [t["feedback"] for t in report["tests"] if not t["passed"]]
 
 
+@pytest.fixture(scope="session")
+def release_reports(tmp_path_factory):
+    """{assignment id: the report of its untouched release}, graded once per run."""
+    return once_per_run(tmp_path_factory, "release-reports", lambda directory: {
+        assignment_id: grade(assignment_id, config.path("release", assignment_id, assignment.notebook))
+        for assignment_id, assignment in ASSIGNMENTS.items()})[1]
+
+
 @pytest.mark.parametrize("assignment_id", list(ASSIGNMENTS))
-def test_the_release_scores_zero(assignment_id):
-    assignment = ASSIGNMENTS[assignment_id]
-    report = grade(assignment.id, config.path("release", assignment.id, assignment.notebook))
+def test_the_release_scores_zero(assignment_id, release_reports):
+    report = release_reports[assignment_id]
     assert report["score"] == 0 and report["error"] is None
-
-
-@pytest.fixture(scope="module")
-def hidden_tests():
-    """The hidden tests of each function of each assignment, by name, from reports of the releases."""
-    names = {}
-    for assignment_id in TABLES:
-        assignment = ASSIGNMENTS[assignment_id]
-        for test in grade(assignment.id, config.path("release", assignment.id, assignment.notebook))["tests"]:
-            names.setdefault((assignment_id, test["function"]), set()).add(test["name"])
-    return names
 
 
 @pytest.mark.parametrize("assignment_id", list(TABLES))
@@ -83,38 +81,64 @@ def test_every_function_has_mutants_and_alternatives(assignment_id):
     assert tables.ALTERNATIVES and all(set(cells) == set(tables.MUTANTS) for cells in tables.ALTERNATIVES)
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("assignment_id, function", [(assignment_id, function) for assignment_id in TABLES
-                                                     for function in TABLES[assignment_id].MUTANTS])
-def test_mutants_lose_their_functions_points(assignment_id, function, hidden_tests, variant):
-    """Each mutant, graded on its function's tests, loses points there; together they fail every one of them."""
-    caught = set()
-    for name, mutant in TABLES[assignment_id].MUTANTS[function].items():
-        report = grade(assignment_id, variant(assignment_id, {function: mutated(assignment_id, function, mutant)}),
-                       [function])
-        got, most = by_function(report)[function]
-        assert got < most, f"the mutant '{name}' kept all of {function}'s points"
-        caught |= failed(report)
-    missed = hidden_tests[assignment_id, function] - caught
-    assert not missed, f"no mutant fails {sorted(missed)}"
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("assignment_id, half", [(assignment_id, half) for assignment_id in TABLES for half in (0, 1)])
-def test_broken_functions_cost_the_others_nothing(assignment_id, half, variant):
-    """With every other function replaced by its first mutant, each mutant loses its own function's points and
-    the functions left correct keep all of theirs."""
-    functions = list(ASSIGNMENTS[assignment_id].points)
-    broken = functions[half::2]
-    cells = {function: mutated(assignment_id, function, next(iter(TABLES[assignment_id].MUTANTS[function].values())))
-             for function in broken}
-    scores = by_function(grade(assignment_id, variant(assignment_id, cells)))
-    assert {function for function, (got, most) in scores.items() if got < most} == set(broken), scores
+def mutant_rows(assignment_id):
+    """Row k of an assignment's table: {function: (name, code)} of the k-th mutant of each function that has one."""
+    mutants = {function: list(table.items()) for function, table in TABLES[assignment_id].MUTANTS.items()}
+    return [{function: table[k] for function, table in mutants.items() if k < len(table)}
+            for k in range(max(map(len, mutants.values())))]
 
 
 def mutated(assignment_id, function, mutant):
     """The function's cell with the mutant defined after the reference's code (whose helpers it may use)."""
     return f"{reference_cell(assignment_id, function)}\n\n\n{source(mutant)}"
+
+
+@pytest.fixture(scope="session")
+def mutant_reports(tmp_path_factory):
+    """``mutant_reports(assignment_id)``: the report of each row of its mutants, graded once per run."""
+    def reports(assignment_id):
+        def grade_rows(directory):
+            return [grade(assignment_id, write_variant(directory, assignment_id, {
+                function: mutated(assignment_id, function, code) for function, (_, code) in row.items()},
+                name=f"row{index}")) for index, row in enumerate(mutant_rows(assignment_id))]
+        return once_per_run(tmp_path_factory, f"mutants-{assignment_id}", grade_rows)[1]
+    return reports
+
+
+BY_FUNCTION = [pytest.param(assignment_id, function, marks=pytest.mark.xdist_group(f"mutants-{assignment_id}"))
+               for assignment_id in TABLES for function in TABLES[assignment_id].MUTANTS]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment_id, function", BY_FUNCTION)
+def test_each_mutant_loses_its_functions_points(assignment_id, function, mutant_reports):
+    for row, report in zip(mutant_rows(assignment_id), mutant_reports(assignment_id)):
+        if function in row:
+            got, most = by_function(report)[function]
+            assert got < most, f"the mutant '{row[function][0]}' kept all of {function}'s points"
+            assert not any("grader itself" in test["feedback"] for test in report["tests"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment_id, function", BY_FUNCTION)
+def test_every_hidden_test_is_failed_by_a_mutant(assignment_id, function, mutant_reports, release_reports):
+    tests = {test["name"] for test in release_reports[assignment_id]["tests"] if test["function"] == function}
+    caught = {test["name"] for report in mutant_reports(assignment_id) for test in report["tests"]
+              if test["function"] == function and not test["passed"]}
+    assert tests and tests <= caught, f"no mutant of {function} fails {sorted(tests - caught)}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment_id, half", [(assignment_id, half) for assignment_id in TABLES for half in (0, 1)])
+def test_broken_functions_cost_the_others_nothing(assignment_id, half, variant):
+    """With every other function replaced by its first mutant, exactly the broken ones lose points: the
+    others keep all of theirs (so each row of mutants above shows each mutant's own effect)."""
+    functions = list(ASSIGNMENTS[assignment_id].points)
+    broken = functions[half::2]
+    first = mutant_rows(assignment_id)[0]
+    scores = by_function(grade(assignment_id, variant(assignment_id, {
+        function: mutated(assignment_id, function, first[function][1]) for function in broken})))
+    assert {function for function, (got, most) in scores.items() if got < most} == set(broken), scores
 
 
 @pytest.mark.slow
