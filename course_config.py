@@ -274,7 +274,8 @@ A1 = Assignment(
         "n_eval_episodes": 3,
     },
     grading=PolicyGradientGrading(),
-    quick_grading={"train_iterations": 3, "train_episodes_per_update": 4, "eval_episodes": 3, "eval_threshold": 0.0},
+    quick_grading={"train_iterations": 3, "train_episodes_per_update": 4, "eval_episodes": 3, "eval_threshold": 0.0,
+                   "sampling_calls": 60},
 )
 
 A2 = Assignment(
@@ -320,6 +321,7 @@ A4 = Assignment(
     },
     grading=BreakoutGrading(),
     support_files=("gymnasium_adapter.py",),
+    quick_grading={"eval_episodes": 4, "eval_max_steps": 2_000},
 )
 
 A3 = Assignment(

@@ -101,8 +101,8 @@ class Recorder:
             error = error or f"nbgrader could not record this notebook, so it has no feedback notebook: {failure}"
         try:
             recorded = self.gradebook.function_points(student)
-            if set(recorded) != set(points) or any(recorded[function] is None or abs(recorded[function] - value) > 1e-6
-                                                   for function, value in points.items()):
+            if set(recorded) != set(points) or any(recorded[function] is None or abs(recorded[function] - earned)
+                                                   > 1e-6 for function, earned in points.items()):
                 self.gradebook.record_points(student, points)
         except Exception as fault:  # noqa: BLE001  (the gradebook's fault, not the student's: run again)
             self.bar.update()

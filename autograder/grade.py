@@ -7,6 +7,7 @@ a full report: every test fails with the reason, and ``error`` says it.
 """
 
 import dataclasses
+import importlib.util
 import json
 import zlib
 from pathlib import Path
@@ -37,10 +38,8 @@ def grade(assignment_id, notebook_path, functions=None):
         raise config.UnknownAssignment(f"{assignment_id} grades no function {', '.join(sorted(unknown))}; it grades "
                                        f"{', '.join(assignment.points)}")
     require_bwrap()
-    release = _course_notebook("release", assignment)
-    solution = _course_notebook("solutions", assignment)
+    release, reference_cells, support = course_cells(assignment)
     limits = config.load().LIMITS
-    support = [config.path("release", assignment.id, name) for name in assignment.support_files]
     error, notes = None, []
     try:
         cells, notes = notebook.grading_cells(release, notebook.read(notebook_path, limits.notebook_bytes),
@@ -49,12 +48,18 @@ def grade(assignment_id, notebook_path, functions=None):
     except notebook.NotebookError as problem:
         error = str(problem)
         student = Student([], limits, unavailable=f"the notebook could not be read: {error}")
-    reference_cells, _ = notebook.grading_cells(release, solution, assignment)
     cache = config.path("cache", "reference", assignment.id)
     with student, Reference(reference_cells, limits, cache, support) as reference:
         results = run_hidden_tests(assignment, student, reference, Path(notebook_path), functions)
     max_score = float(sum(assignment.points[function] for function in functions))
     return Report(assignment.id, max_score, results, error, notes)
+
+
+def course_cells(assignment):
+    """The assignment's release notebook, the reference's grading cells, and its released support files."""
+    release = _course_notebook("release", assignment)
+    reference_cells, _ = notebook.grading_cells(release, _course_notebook("solutions", assignment), assignment)
+    return release, reference_cells, [config.path("release", assignment.id, name) for name in assignment.support_files]
 
 
 def _course_notebook(kind, assignment):
@@ -127,7 +132,21 @@ class HiddenTests:
             items[:] = [item for item in items if item not in skipped]
             self.cases = {nodeid: case for nodeid, case in self.cases.items() if case.function in self.functions}
 
+    @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_makereport(self, item, call):
+        """Record the test's result; pytest's own report, without the traceback nobody reads (formatting it
+        took most of the time of grading a notebook whose tests all fail)."""
+        self._record(item, call)
+        outcome = "passed" if call.excinfo is None else "failed"
+        longrepr = None
+        if call.excinfo is not None and call.excinfo.errisinstance(pytest.skip.Exception):
+            outcome, longrepr = "skipped", (str(item.path), item.location[1], str(call.excinfo.value))
+        elif call.excinfo is not None:
+            longrepr = f"{call.excinfo.typename}: {str(call.excinfo.value)[:500]}"
+        return pytest.TestReport(item.nodeid, item.location, {}, outcome, longrepr, call.when,
+                                 duration=call.duration, start=call.start, stop=call.stop)
+
+    def _record(self, item, call):
         if call.excinfo is not None and isinstance(call.excinfo.value, FATAL):
             self.fatal = self.fatal or call.excinfo.value
         case = self.cases.get(item.nodeid)
@@ -145,10 +164,7 @@ class HiddenTests:
 def run_hidden_tests(assignment, student, reference, submission, functions):
     """Run the hidden tests of the given functions; one result per test, in the assignment's order."""
     plugin = HiddenTests(assignment, student, reference, submission, functions)
-    directory = TESTS / assignment.id
-    arguments = [str(directory), "-c", str(TESTS / "pytest.ini"), "--rootdir", str(TESTS), "-p", "no:terminal",
-                 "-p", "no:cacheprovider", "--import-mode=importlib"]
-    status = pytest.main(arguments, plugins=[plugin])
+    status = run_pytest([TESTS / assignment.id], plugin)
     if plugin.fatal is not None:
         raise plugin.fatal
     if status not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
@@ -158,6 +174,27 @@ def run_hidden_tests(assignment, student, reference, submission, functions):
     order = list(assignment.points)
     return sorted((plugin.results.get(nodeid) or TestCaseResult(case, False, "The test did not run.", True)
                    for nodeid, case in plugin.cases.items()), key=lambda result: order.index(result.case.function))
+
+
+def run_pytest(paths, plugin):
+    """Run hidden tests (folders, files or node ids) with the plugin that gives their fixtures; the exit code."""
+    return pytest.main([*map(str, paths), "-c", str(TESTS / "pytest.ini"), "--rootdir", str(TESTS), "-p",
+                        "no:terminal", "-p", "no:cacheprovider", "--import-mode=importlib"], plugins=[plugin])
+
+
+def statistical_tests():
+    """(assignment, node id, test function, false-fail function) of every hidden test marked ``@statistical``."""
+    found = []
+    for assignment in config.load().ASSIGNMENTS:
+        for path in sorted((TESTS / assignment.id).glob("test_*.py")):
+            spec = importlib.util.spec_from_file_location(f"hidden_{assignment.id}_{path.stem}", path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            for name, function in vars(module).items():
+                for mark in getattr(function, "pytestmark", []):
+                    if mark.name == "statistical":
+                        found.append((assignment, f"{path}::{name}", function, mark.kwargs["false_fail"]))
+    return found
 
 
 def dump(report):

@@ -1,7 +1,8 @@
 """How a hidden test asks for a student's value: ``student.call("discount_rewards", [10, 0, -50], 0.8)``.
 
-A ``Student`` runs a notebook's grading cells in a sandbox, started lazily and
-started again (without a cell that killed it) when it dies. Calls carry plain
+A ``Student`` runs a notebook's grading cells in sandboxes, one for calls on public
+inputs and one for calls on hidden inputs, each started lazily and started again
+(without a cell that killed it) when it dies. Calls carry plain
 arguments, plus descriptions of objects the sandbox should build (``GraderEnv``,
 ``PolicyModel``, ``Loss``, ``Optimizer``); while a call runs, the grader answers
 the sandbox's environment steps and helper requests. Only plain values come back.

@@ -91,7 +91,7 @@ def run(rounds, seed, kill_within, directory, log=print):
     final = dict(STUDENTS)
     for student, name in final.items():
         submit(root, student, name)
-    killed, finished, broken_gradebooks = 0, 0, 0
+    killed, finished, broken_gradebooks, outliving = 0, 0, 0, 0
     for number in range(1, rounds + 1):
         process = batch(root)
         delay = rng.uniform(0.2, kill_within)
@@ -106,6 +106,7 @@ def run(rounds, seed, kill_within, directory, log=print):
             if not commands.processes_of(root):
                 break
             time.sleep(0.05)
+        outliving += len(commands.processes_of(root))
         state = gradebook(root)
         broken_gradebooks += state["integrity"] != "ok"
         kept = len(list((root / config.load().BATCH.reports / A1.id).glob("*.json")))
@@ -124,6 +125,7 @@ def run(rounds, seed, kill_within, directory, log=print):
                for path in (root / config.load().BATCH.reports / A1.id).glob("*.json")}
     return {
         "rounds": rounds, "killed": killed, "finished_before_the_kill": finished,
+        "processes_outliving_a_kill": outliving,
         "gradebooks_broken_after_a_kill": broken_gradebooks, "final_run_status": process.returncode,
         "final_outcomes": {student: outcome["action"] for student, outcome in outcomes.items()},
         "integrity": state["integrity"], "submissions": len(final),

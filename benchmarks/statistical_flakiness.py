@@ -12,7 +12,6 @@ runs can show a rate far above the stated one, not confirm one of 1e-6).
 """
 
 import argparse
-import importlib.util
 import json
 import sys
 import time
@@ -26,81 +25,44 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from autograder import config, notebook  # noqa: E402
-from autograder.grade import TESTS  # noqa: E402
+from autograder import config  # noqa: E402
+from autograder.grade import HiddenTests, course_cells, run_pytest, statistical_tests  # noqa: E402
 from autograder.probes import Reference, Student  # noqa: E402
 
 
-def statistical_tests():
-    """[(assignment id, node id, stated false-fail rate)] of every statistical hidden test."""
-    found = []
-    for assignment in config.load().ASSIGNMENTS:
-        for path in sorted((TESTS / assignment.id).glob("test_*.py")):
-            spec = importlib.util.spec_from_file_location(f"flaky_{assignment.id}_{path.stem}", path)
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-            for name, function in vars(module).items():
-                for mark in getattr(function, "pytestmark", []):
-                    if mark.name == "statistical":
-                        found.append((assignment.id, f"{path}::{name}", mark.kwargs["false_fail"](assignment.grading)))
-    return found
-
-
-class FreshSeeds:
-    """A pytest plugin: the hidden tests' fixtures over the reference, the grader's generator seeded by ``run``."""
+class FreshSeeds(HiddenTests):
+    """The hidden tests' plugin over the reference, the grader's generator seeded by the run's number."""
 
     def __init__(self, assignment, student, reference, run):
-        self.assignment, self._student, self._reference, self.run = assignment, student, reference, run
-        self.failed = {}
-
-    @pytest.fixture(scope="session")
-    def student(self):
-        return self._student
-
-    @pytest.fixture(scope="session")
-    def reference(self):
-        return self._reference
-
-    @pytest.fixture(scope="session")
-    def settings(self):
-        return self.assignment.grading
-
-    @pytest.fixture(scope="session")
-    def submission(self):
-        return config.path("solutions", self.assignment.id, self.assignment.notebook)
+        solution = config.path("solutions", assignment.id, assignment.notebook)
+        super().__init__(assignment, student, reference, solution, assignment.points)
+        self.run = run
 
     @pytest.fixture
     def rng(self, request):
         return np.random.default_rng([self.run, zlib.crc32(request.node.name.encode())])
-
-    @pytest.fixture(scope="module")
-    def module_rng(self, request):
-        return np.random.default_rng([self.run, zlib.crc32(request.node.name.encode())])
-
-    def pytest_runtest_logreport(self, report):
-        if report.failed:
-            self.failed[report.nodeid.split("::")[-1]] = report.longreprtext[-300:]
 
 
 def run_many(assignment_id, node_ids, runs):
     """{test name: failures} over ``runs`` runs of the given tests on one sandboxed reference."""
     assignment = config.assignment(assignment_id)
     limits = config.load().LIMITS
-    release = notebook.read(config.path("release", assignment.id, assignment.notebook), limits.notebook_bytes)
-    solution = notebook.read(config.path("solutions", assignment.id, assignment.notebook), limits.notebook_bytes)
-    cells, _ = notebook.grading_cells(release, solution, assignment)
-    support = [config.path("release", assignment.id, name) for name in assignment.support_files]
+    _, cells, support = course_cells(assignment)
     failures = {node_id.split("::")[-1]: 0 for node_id in node_ids}
     messages = {}
     with Student(cells, limits, support_files=support) as student, \
             Reference(cells, limits, config.path("cache", "reference", assignment.id), support) as reference:
         for run in runs:
             plugin = FreshSeeds(assignment, student, reference, run)
-            pytest.main([*node_ids, "-c", str(TESTS / "pytest.ini"), "--rootdir", str(TESTS), "-q", "-p",
-                         "no:terminal", "-p", "no:cacheprovider", "--import-mode=importlib"], plugins=[plugin])
-            for name, message in plugin.failed.items():
-                failures[name] += 1
-                messages.setdefault(name, message)
+            status = run_pytest(node_ids, plugin)
+            results = {nodeid.split("::")[-1]: result for nodeid, result in plugin.results.items()}
+            if status not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or set(results) != set(failures):
+                raise RuntimeError(f"run {run} of {assignment_id}'s statistical tests did not run them all "
+                                   f"({status!r}): {sorted(results)}")
+            for name, result in results.items():
+                if not result.passed:
+                    failures[name] += 1
+                    messages.setdefault(name, result.feedback)
     return failures, messages
 
 
@@ -125,7 +87,9 @@ def main():
     parser.add_argument("--jobs", type=int, default=2, help="processes, each with its own sandboxed reference")
     parser.add_argument("--only", nargs="*", default=(), help="test names to run (default: all statistical ones)")
     arguments = parser.parse_args()
-    tests = [test for test in statistical_tests() if not arguments.only or test[1].split("::")[-1] in arguments.only]
+    tests = [(assignment.id, node_id, false_fail(assignment.grading))
+             for assignment, node_id, _, false_fail in statistical_tests()
+             if not arguments.only or node_id.split("::")[-1] in arguments.only]
     started = time.perf_counter()
     jobs = []
     with ProcessPoolExecutor(arguments.jobs) as pool:

@@ -5,9 +5,7 @@ The costly ones are made once per test run, whichever xdist worker asks first
 generate_assignment``, copied by each test that changes it) and ``cycle``.
 """
 
-import fcntl
 import json
-import os
 import re
 import shutil
 from dataclasses import dataclass
@@ -17,7 +15,7 @@ import pytest
 
 from autograder import config, demo
 from autograder.nbgrader_ext import commands
-from tests.conftest import ROOT, write_variant
+from tests.conftest import ROOT, once_per_run, write_variant  # noqa: F401 (once_per_run: for importers)
 
 A1 = config.assignment("a1_policy_gradients")
 SAMPLES = config.path("examples", A1.id)
@@ -31,30 +29,16 @@ PUBLIC_REWARDS = {"[10, 0, -50]", "[1, 1]", "[]", "[5]", "array([1., 2., 3.])"}
 """The rewards the hidden tests of discount_rewards show in feedback (public=True); any other is hidden."""
 
 
-def once_per_run(tmp_path_factory, name, make):
-    """``make(directory)``'s JSON result, made once for the whole test run in a directory shared by the xdist
-    workers: the first to get here makes it, the others wait for it and reuse it."""
-    base = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        base = base.parent
-    directory = base / name
-    with open(base / f"{name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        done = directory / "made.json"
-        if not done.exists():
-            shutil.rmtree(directory, ignore_errors=True)  # what a failed attempt left
-            directory.mkdir()
-            result = make(directory)
-            done.write_text(json.dumps(result))
-    return directory, json.loads(done.read_text())
-
-
 @pytest.fixture(scope="session")
 def generated_course(tmp_path_factory):
-    """A course copy on which ``nbgrader generate_assignment`` has run for assignment 1 (do not change it)."""
-    directory, _ = once_per_run(tmp_path_factory, "generated",
-                                lambda directory: commands.nbgrader(commands.course_copy(directory / "course"),
-                                                                    "generate_assignment", A1.id, "--force"))
+    """A course copy on which ``nbgrader generate_assignment`` has run for assignment 1 (do not change it); it
+    grades with assignment 1's quick settings (``Assignment.quick_grading``)."""
+    def generate(directory):
+        root = commands.course_copy(directory / "course")
+        commands.grade_quickly(root, A1.id)
+        return commands.nbgrader(root, "generate_assignment", A1.id, "--force")
+
+    directory, _ = once_per_run(tmp_path_factory, "generated", generate)
     return directory / "course"
 
 
@@ -112,6 +96,7 @@ def cycle(tmp_path_factory):
 
 def _play_cycle(directory):
     root = commands.course_copy(directory / "course")
+    commands.grade_quickly(root, A1.id)
     on_time = {"alice": SAMPLES / "alice.ipynb", "eve": leaky_notebook(directory, directory / "ran.txt")}
     summary = demo.run_cycle(root, A1.id, on_time, {"dave": SAMPLES / "alice.ipynb"}, grade_with="nbgrader",
                              log=lambda line: None)

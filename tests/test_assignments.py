@@ -17,12 +17,11 @@ import importlib
 import json
 import textwrap
 
-import papermill
 import pytest
 
 from autograder import config
-from tests.conftest import by_function, grade, reference_cell, write_variant
-from tests.nbgrader_course import once_per_run
+from tests.conftest import (by_function, executed_reference, grade, once_per_run, quick_course, reference_cell,
+                            write_variant)
 
 TABLES = {assignment.id: importlib.import_module(f"tests.{assignment.id}.tables")
           for assignment in config.load().ASSIGNMENTS if (config.ROOT / "tests" / assignment.id / "tables.py").exists()}
@@ -34,16 +33,11 @@ def source(text):
     return textwrap.dedent(text).strip("\n")
 
 
-@pytest.fixture(scope="module", params=list(ASSIGNMENTS))
+@pytest.fixture(params=list(ASSIGNMENTS))
 def executed(request, tmp_path_factory):
     """An assignment and its reference notebook as papermill executed it with the CI parameters."""
     assignment = ASSIGNMENTS[request.param]
-    folder = tmp_path_factory.mktemp("papermill")
-    output = folder / assignment.notebook
-    papermill.execute_notebook(str(config.path("solutions", assignment.id, assignment.notebook)), str(output),
-                               parameters=assignment.ci_parameters, kernel_name="python3", cwd=str(folder),
-                               progress_bar=False)
-    return assignment, output
+    return assignment, executed_reference(tmp_path_factory, assignment)
 
 
 def test_the_reference_passes_its_visible_tests(executed):
@@ -94,50 +88,52 @@ def mutated(assignment_id, function, mutant):
 
 
 @pytest.fixture(scope="session")
-def mutant_reports(tmp_path_factory):
-    """``mutant_reports(assignment_id)``: the report of each row of its mutants, graded once per run."""
-    def reports(assignment_id):
-        def grade_rows(directory):
-            return [grade(assignment_id, write_variant(directory, assignment_id, {
-                function: mutated(assignment_id, function, code) for function, (_, code) in row.items()},
-                name=f"row{index}")) for index, row in enumerate(mutant_rows(assignment_id))]
-        return once_per_run(tmp_path_factory, f"mutants-{assignment_id}", grade_rows)[1]
-    return reports
-
-
-BY_FUNCTION = [pytest.param(assignment_id, function, marks=pytest.mark.xdist_group(f"mutants-{assignment_id}"))
-               for assignment_id in TABLES for function in TABLES[assignment_id].MUTANTS]
+def mutant_report(tmp_path_factory):
+    """``mutant_report(assignment_id, row)``: the report of a row of mutants, graded once per run by whichever
+    test needs it first."""
+    def report(assignment_id, row):
+        cells = {function: mutated(assignment_id, function, code)
+                 for function, (_, code) in mutant_rows(assignment_id)[row].items()}
+        return once_per_run(tmp_path_factory, f"mutants-{assignment_id}-{row}", lambda directory: grade(
+            assignment_id, write_variant(directory, assignment_id, cells)))[1]
+    return report
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("assignment_id, function", BY_FUNCTION)
-def test_each_mutant_loses_its_functions_points(assignment_id, function, mutant_reports):
-    for row, report in zip(mutant_rows(assignment_id), mutant_reports(assignment_id)):
-        if function in row:
-            got, most = by_function(report)[function]
-            assert got < most, f"the mutant '{row[function][0]}' kept all of {function}'s points"
-            assert not any("grader itself" in test["feedback"] for test in report["tests"])
+@pytest.mark.parametrize("assignment_id, row", [(assignment_id, row) for assignment_id in TABLES
+                                                for row in range(len(mutant_rows(assignment_id)))])
+def test_each_mutant_loses_its_functions_points(assignment_id, row, mutant_report):
+    report = mutant_report(assignment_id, row)
+    scores = by_function(report)
+    for function, (name, _) in mutant_rows(assignment_id)[row].items():
+        got, most = scores[function]
+        assert got < most, f"the mutant '{name}' kept all of {function}'s points"
+    assert not any("grader itself" in test["feedback"] for test in report["tests"])
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("assignment_id, function", BY_FUNCTION)
-def test_every_hidden_test_is_failed_by_a_mutant(assignment_id, function, mutant_reports, release_reports):
+@pytest.mark.parametrize("assignment_id, function", [(assignment_id, function) for assignment_id in TABLES
+                                                     for function in TABLES[assignment_id].MUTANTS])
+def test_every_hidden_test_is_failed_by_a_mutant(assignment_id, function, mutant_report, release_reports):
     tests = {test["name"] for test in release_reports[assignment_id]["tests"] if test["function"] == function}
-    caught = {test["name"] for report in mutant_reports(assignment_id) for test in report["tests"]
+    caught = {test["name"] for row in range(len(mutant_rows(assignment_id)))
+              for test in mutant_report(assignment_id, row)["tests"]
               if test["function"] == function and not test["passed"]}
     assert tests and tests <= caught, f"no mutant of {function} fails {sorted(tests - caught)}"
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment_id, half", [(assignment_id, half) for assignment_id in TABLES for half in (0, 1)])
-def test_broken_functions_cost_the_others_nothing(assignment_id, half, variant):
+def test_broken_functions_cost_the_others_nothing(assignment_id, half, variant, tmp_path):
     """With every other function replaced by its first mutant, exactly the broken ones lose points: the
-    others keep all of theirs (so each row of mutants above shows each mutant's own effect)."""
+    others keep all of theirs (so each row of mutants above shows each mutant's own effect). Graded with the
+    quick settings: what matters here is which functions lose points, not how long they train."""
     functions = list(ASSIGNMENTS[assignment_id].points)
     broken = functions[half::2]
     first = mutant_rows(assignment_id)[0]
     scores = by_function(grade(assignment_id, variant(assignment_id, {
-        function: mutated(assignment_id, function, first[function][1]) for function in broken})))
+        function: mutated(assignment_id, function, first[function][1]) for function in broken}),
+        course=quick_course(tmp_path / "course", assignment_id)))
     assert {function for function, (got, most) in scores.items() if got < most} == set(broken), scores
 
 
@@ -151,11 +147,12 @@ def test_correct_alternatives_get_full_marks(assignment_id, index, variant):
         t["feedback"] for t in report["tests"] if not t["passed"]]
 
 
-@pytest.mark.parametrize("assignment_id, garbage", [(assignment_id, garbage) for assignment_id in ASSIGNMENTS
-                                                    for garbage in GARBAGE])
-def test_garbage_results_fail_cleanly(assignment_id, garbage, variant):
-    functions = ASSIGNMENTS[assignment_id].points
-    report = grade(assignment_id, variant(assignment_id, {f: f"def {f}(*args, **kwargs):\n    return {garbage}"
-                                                          for f in functions}))
+@pytest.mark.parametrize("assignment_id", list(ASSIGNMENTS))
+def test_garbage_results_fail_cleanly(assignment_id, variant):
+    """Every function returns each kind of garbage in turn, call after call: no point, no grader fault."""
+    cycle = f"import itertools\nGARBAGE = itertools.cycle([{', '.join(GARBAGE)}])\n"
+    cells = {function: f"{cycle}def {function}(*args, **kwargs):\n    return next(GARBAGE)"
+             for function in ASSIGNMENTS[assignment_id].points}
+    report = grade(assignment_id, variant(assignment_id, cells))
     assert report["score"] == 0
     assert not any("grader itself failed" in test["feedback"] for test in report["tests"])

@@ -1,15 +1,13 @@
-"""The batch grades a whole assignment on Dask: each submission on its own, unchanged ones skipped, a killed
-run restarted with nothing lost or graded twice, one grader per course, a cluster elsewhere, Postgres."""
+"""The batch grades a whole assignment on Dask: each submission on its own, unchanged ones skipped, a cluster
+elsewhere, Postgres (a killed batch restarted: tests/adversarial/test_faults.py; one grader per course:
+tests/test_course_lock.py)."""
 
 import glob
 import json
 import os
-import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -66,38 +64,6 @@ def test_a_second_run_grades_only_what_changed(graded):
     outcomes = run_batch(root)
     assert actions(outcomes) == {"alice": "skipped", "bob": "graded", "empty": "skipped", "garbage": "skipped"}
     assert scores(root)["bob"] == A1.max_score
-
-
-def test_a_killed_batch_restarts_losing_nothing_and_grading_nothing_twice(generated_course, tmp_path):  # noqa: F811
-    root = copy_course(generated_course, tmp_path)
-    for student, sample in (("alice", "alice"), ("bob", "bob"), ("carol", "alice")):
-        put_submission(root, student, SAMPLES / f"{sample}.ipynb")
-    reports = root / "reports" / A1.id
-    first = subprocess.Popen([sys.executable, "-m", "autograder", "autograde", A1.id, "--workers", "1"], cwd=root,
-                             env=commands.environment(root), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 300
-    while not list(reports.glob("*.json")) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    second = subprocess.run([sys.executable, "-m", "autograder", "autograde", A1.id], cwd=root,
-                            env=commands.environment(root), capture_output=True, text=True, timeout=300)
-    os.kill(first.pid, signal.SIGKILL)
-    first.wait()
-    assert second.returncode == 3 and "is grading the course" in second.stderr, second.stderr[-2000:]
-    kept = {path.stem for path in reports.glob("*.json")}
-    assert kept, "the first run was killed before it kept any report"
-    for _ in range(100):  # its grader processes die with it
-        if not commands.processes_of(root):
-            break
-        time.sleep(0.1)
-    assert commands.processes_of(root) == []
-    outcomes = run_batch(root, "--workers", "2")
-    assert {student for student, action in actions(outcomes).items() if action == "graded"} == {
-        "alice", "bob", "carol"} - kept
-    assert scores(root) == {"alice": A1.max_score, "bob": BOB, "carol": A1.max_score}
-    with sqlite3.connect(root / "gradebook.db") as database:
-        assert database.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        per_student = database.execute("SELECT student_id, COUNT(*) FROM submitted_assignment GROUP BY student_id")
-        assert dict(per_student.fetchall()) == dict.fromkeys(["alice", "bob", "carol"], 1)
 
 
 CLUSTER = """
@@ -157,6 +123,7 @@ def postgres():
 
 def test_a_postgres_gradebook_from_course_config_works(postgres, tmp_path):
     root = commands.course_copy(tmp_path / "course")
+    commands.grade_quickly(root, A1.id)
     commands.override_settings(root, "CYCLE", db_url=postgres)
     commands.nbgrader(root, "generate_assignment", A1.id, "--force")
     assert not (root / "gradebook.db").exists()

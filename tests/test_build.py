@@ -28,7 +28,7 @@ def test_drift_is_detected(tmp_path):
     notebook = json.loads(source.read_text())
     notebook["cells"][0]["source"] = "# An edited introduction\n"
     source.write_text(json.dumps(notebook))
-    result = run_cli("build", "--check", env={**os.environ, "COURSE_ROOT": str(course)})
+    result = run_cli("build", "a1_policy_gradients", "--check", env={**os.environ, "COURSE_ROOT": str(course)})
     assert result.returncode == 1 and "release/a1_policy_gradients/a1_policy_gradients.ipynb differs" in result.stdout
 
 

@@ -48,6 +48,15 @@ def test_the_lock_is_released_after_the_block(tmp_path):
     course_lock.release(tmp_path)
 
 
+def test_the_batch_stops_before_touching_a_busy_course(tmp_path):
+    course = commands.course_copy(tmp_path / "course")
+    with held_elsewhere(course) as holder:
+        result = subprocess.run([sys.executable, "-m", "autograder", "autograde", "a1_policy_gradients"], cwd=course,
+                                env=commands.environment(course), capture_output=True, text=True, timeout=300)
+    assert result.returncode == 3 and f"grader pid {holder.pid} is grading the course" in result.stderr
+    assert not (course / "gradebook.db").exists() and not (course / "reports").exists()
+
+
 def test_nbgrader_autograde_stops_before_touching_a_busy_course(tmp_path):
     course = commands.course_copy(tmp_path / "course")
     with held_elsewhere(course) as holder:

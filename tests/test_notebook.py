@@ -2,7 +2,7 @@
 
 import json
 
-from tests.conftest import by_function, grade
+from tests.conftest import by_function, grade, quick_course
 
 A1 = "a1_policy_gradients"
 DISCOUNT = '''
@@ -36,10 +36,10 @@ def test_a_solution_cell_that_lost_its_metadata_is_found_by_its_function(variant
     assert any("lost its nbgrader metadata" in note for note in report["notes"])
 
 
-def test_a_deleted_cell_or_renamed_function_loses_only_its_points(variant):
+def test_a_deleted_cell_or_renamed_function_loses_only_its_points(variant, tmp_path):
     path = variant(A1, {"discount_rewards": DISCOUNT.replace("def discount_rewards", "def discount_reward"),
                         "basic_policy": "# deleted"})
-    report = grade(A1, path)
+    report = grade(A1, path, course=quick_course(tmp_path / "course", A1))
     scores = by_function(report)
     assert scores["discount_rewards"][0] == 0 and scores["basic_policy"][0] == 0
     assert any("did you rename it? found discount_reward" in test["feedback"] for test in report["tests"])

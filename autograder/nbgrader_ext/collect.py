@@ -46,8 +46,8 @@ class SafeCollect(ExchangeCollect):
 
     def _not_plain(self, folder, names):
         """The names in ``folder`` that are neither regular files nor folders (links, pipes, devices)."""
-        left_out = [name for name in names
-                    if not stat.S_ISREG(mode := os.lstat(os.path.join(folder, name)).st_mode) and not stat.S_ISDIR(mode)]
+        modes = {name: os.lstat(os.path.join(folder, name)).st_mode for name in names}
+        left_out = [name for name, mode in modes.items() if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))]
         for name in left_out:
             self.log.warning("Not collecting %s: it is a link or a special file", os.path.join(folder, name))
         return left_out

@@ -83,10 +83,11 @@ class CourseGradebook:
         """Write the grader's points per function straight into the student's grade cells, then nbgrader's late
         penalty: for a submission nbgrader's autograde cannot, or must not, read (links, broken metadata)."""
         submitted = self.coursedir.format_path(self.coursedir.submitted_directory, student, self.assignment_id)
+        timestamp = self.coursedir.get_existing_timestamp(submitted)
         with self._open() as gradebook:
             gradebook.update_or_create_student(student)
             submission = gradebook.update_or_create_submission(
-                self.assignment_id, student, timestamp=self.coursedir.get_existing_timestamp(submitted))
+                self.assignment_id, student, **({"timestamp": timestamp} if timestamp else {}))
             notebooks = [notebook.name for notebook in submission.notebooks]
             for notebook in submission.notebooks:
                 for grade in notebook.grades:

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from autograder import config
-from tests.conftest import by_function, grade, write_variant
+from tests.conftest import by_function, grade, once_per_run, write_variant
 
 A4 = config.assignment("a4_breakout_dqn")
 MILESTONE = "test_trained_agent_reaches_the_band"
@@ -159,10 +159,12 @@ def pipeline(report):
     return [test for test in report["tests"] if not test["name"].startswith(MILESTONE)]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def mutant_reports(tmp_path_factory):
-    return [grade(A4.id, write_variant(tmp_path_factory.mktemp(f"mutants{index}"), A4.id, cells))
-            for index, cells in enumerate(MUTANTS)]
+    """The reports of the mutant notebooks, graded once per run."""
+    return once_per_run(tmp_path_factory, "mutants-a4", lambda directory: [
+        grade(A4.id, write_variant(directory, A4.id, cells, name=f"row{index}"))
+        for index, cells in enumerate(MUTANTS)])[1]
 
 
 @pytest.mark.slow

@@ -3,29 +3,20 @@ and passes every pipeline test, and the grader plays the weights it exported; th
 nothing; the support file is released as written."""
 
 import json
-import shutil
 
-import papermill
 import pytest
 
 from autograder import config
-from tests.conftest import grade
+from tests.conftest import executed_reference, grade, quick_course
 
 A4 = config.assignment("a4_breakout_dqn")
 MILESTONE = "test_trained_agent_reaches_the_band"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def executed(tmp_path_factory):
     """The reference notebook as papermill executed it with the CI parameters, beside its support files."""
-    folder = tmp_path_factory.mktemp("papermill")
-    for name in A4.support_files:
-        shutil.copy(config.path("solutions", A4.id, name), folder)
-    output = folder / A4.notebook
-    papermill.execute_notebook(str(config.path("solutions", A4.id, A4.notebook)), str(output),
-                               parameters=A4.ci_parameters, kernel_name="python3", cwd=str(folder),
-                               progress_bar=False)
-    return output
+    return executed_reference(tmp_path_factory, A4)
 
 
 @pytest.mark.slow
@@ -40,8 +31,8 @@ def test_the_reference_runs_top_to_bottom_and_exports_its_weights(executed):
 
 
 @pytest.mark.slow
-def test_the_reference_passes_the_pipeline_and_its_weights_are_played(executed):
-    report = grade(A4.id, executed)
+def test_the_reference_passes_the_pipeline_and_its_weights_are_played(executed, tmp_path):
+    report = grade(A4.id, executed, course=quick_course(tmp_path / "course", A4.id))  # fewer, shorter games
     pipeline = [test for test in report["tests"] if not test["name"].startswith(MILESTONE)]
     assert all(test["passed"] for test in pipeline), [(test["name"], test["feedback"]) for test in pipeline
                                                       if not test["passed"]]

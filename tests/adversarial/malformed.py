@@ -129,9 +129,36 @@ SUBMISSIONS = st.one_of(NOT_JSON, NOT_A_NOTEBOOK, damaged_notebooks())
 """Any malformed submission, as the bytes of the submitted notebook file."""
 
 
+def damaged(*mutations):
+    """The released notebook with the given mutations (as MUTATIONS draws them), as JSON bytes."""
+    notebook = base()
+    for mutation in mutations:
+        mutate(notebook, mutation)
+    return json.dumps(notebook).encode()
+
+
 def huge_outputs():
     """The released notebook with an output of 100 MB in its first code cell."""
     notebook = base()
     cell = next(cell for cell in notebook["cells"] if cell["cell_type"] == "code")
     cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "x" * HUGE_OUTPUT_BYTES}]
     return json.dumps(notebook).encode()
+
+
+def named():
+    """One malformed submission of each kind the issue names, whatever hypothesis draws besides."""
+    return {
+        "invalid-json": json.dumps(base()).encode()[:-40],
+        "nbformat-3": json.dumps({**base(), "nbformat": 3}).encode(),
+        "ids-missing": damaged(*(("delete id", index) for index in range(len(base()["cells"])))),
+        "ids-duplicated": damaged(("same id everywhere", "same")),
+        "unknown-cell-type": damaged(("cell type", 3, "widget"), ("cell type", 11, "raw")),
+        "nbgrader-metadata-tampered": damaged(
+            ("nbgrader metadata", 11, {"grade": True, "grade_id": "test_basic_policy", "points": 100}),
+            ("nbgrader metadata", 12, {"grade": True, "grade_id": "not_a_test", "points": 50}),
+            ("nbgrader metadata", 16, {"grade": True, "solution": True, "grade_id": "discount_rewards"})),
+        "locked-cells-deleted": damaged(("delete graded cell", "setup"), ("delete graded cell", "test_basic_policy")),
+        "locked-cells-edited": damaged(("edit graded cell", "setup", "print(100)"),
+                                       ("edit graded cell", "test_discount_rewards", "print(100)")),
+        "outputs-of-100-MB": huge_outputs(),
+    }
