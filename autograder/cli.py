@@ -63,7 +63,8 @@ def main(argv=None):
 def _grade(arguments):
     report = grade(arguments.assignment, arguments.notebook, arguments.functions)
     print(dump(report) if arguments.json else report.table())
-    if report.grader_fault:
-        print("grader fault: at least one hidden test failed inside the grader (see the report)", file=sys.stderr)
+    if report.grader_faults:
+        print("grader fault: hidden tests failed inside the grader: " + "; ".join(report.grader_faults),
+              file=sys.stderr)
         return 1
     return 0

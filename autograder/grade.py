@@ -172,7 +172,8 @@ def run_hidden_tests(assignment, student, reference, submission, functions):
     if plugin.problems:
         raise GraderFault("; ".join(plugin.problems))
     order = list(assignment.points)
-    return sorted((plugin.results.get(nodeid) or TestCaseResult(case, False, "The test did not run.", True)
+    return sorted((plugin.results.get(nodeid) or TestCaseResult(case, False, "The test did not run.",
+                                                                   f"{case.name} did not run")
                    for nodeid, case in plugin.cases.items()), key=lambda result: order.index(result.case.function))
 
 

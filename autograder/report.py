@@ -29,7 +29,8 @@ class TestCaseResult:
     case: TestCase
     passed: bool
     feedback: str = ""
-    grader_fault: bool = False
+    grader_fault: str = ""
+    """What went wrong inside the grader (for the instructor, never in the feedback); empty if nothing did."""
     seconds: float = 0.0
 
     @property
@@ -48,7 +49,8 @@ def result_from_failure(case, error):
         lines, hint = [f"Problem: {error.explain(False)}"], case.hint
     else:
         return TestCaseResult(case, False, f"The grader itself failed on this test ({type(error).__name__}); "
-                                           "this is not your fault and your instructor has been told.", True)
+                                           "this is not your fault and your instructor has been told.",
+                              f"{case.name}: {type(error).__name__}: {str(error)[:1000]}")
     return TestCaseResult(case, False, "\n".join(lines + [f"Hint: {hint}"]))
 
 
@@ -67,8 +69,9 @@ class Report:
         return round(sum(result.points for result in self.results), 2)
 
     @property
-    def grader_fault(self):
-        return any(result.grader_fault for result in self.results)
+    def grader_faults(self):
+        """What went wrong inside the grader, test by test."""
+        return [result.grader_fault for result in self.results if result.grader_fault]
 
     def function_scores(self):
         """Points and max points per graded function, in test order."""

@@ -18,10 +18,20 @@ def collected(tmp_path):
     return Submission(A1.id, "alice", folder)
 
 
-def test_files_are_the_regular_files_and_never_follow_links(collected, tmp_path):
+def test_files_are_the_regular_files(collected):
+    (collected.directory / "data").mkdir()
+    (collected.directory / "data" / "q_weights.npz").write_bytes(b"weights")
+    assert set(collected.files(1 << 30)) == {A1.notebook, "timestamp.txt", "data/q_weights.npz"}
+    assert collected.links() == []
+
+
+def test_a_submission_with_links_is_refused_and_never_followed(collected, tmp_path):
     (tmp_path / "secret").write_text("grader's")
     os.symlink(tmp_path / "secret", collected.directory / "link")
-    assert set(collected.files(1 << 30)) == {A1.notebook, "timestamp.txt"}
+    os.symlink(tmp_path, collected.directory / "folder")
+    assert collected.links() == ["folder", "link"]
+    with pytest.raises(SubmissionError, match=r"symbolic links or special files \(folder, link\)"):
+        collected.files(1 << 30)
 
 
 def test_a_submission_over_the_size_limit_is_refused(collected):

@@ -92,6 +92,7 @@ def course_copy(directory):
             shutil.copytree(source, directory / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copyfile(source, directory / name)
+    config.path("cache").mkdir(exist_ok=True)  # a link to a cache not made yet would stop the grader
     os.symlink(config.path("cache"), directory / config.load().PATHS.cache)
     return directory
 
