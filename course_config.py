@@ -307,8 +307,8 @@ A4 = Assignment(
     setup_cells=("setup",),
     parameters={"seed": 42, "num_envs": 4, "replay_buffer_capacity": 100_000, "warmup_steps": 20_000,
                 "n_iterations": 1_000_000, "update_period": 4, "batch_size": 64, "epsilon_decay_steps": 62_500,
-                "training_minutes": 60, "eval_interval": 5_000, "n_eval_games": 8, "weights_path": "q_weights.npz",
-                "learning_curve_path": None},
+                "training_minutes": 60, "eval_interval": 5_000, "n_eval_games": 8, "eval_max_steps": 10_000,
+                "weights_path": "q_weights.npz", "learning_curve_path": None},
     ci_parameters={
         "num_envs": 2,
         "replay_buffer_capacity": 4000,
@@ -318,6 +318,7 @@ A4 = Assignment(
         "training_minutes": None,
         "eval_interval": 250,
         "n_eval_games": 2,
+        "eval_max_steps": 500,
     },
     grading=BreakoutGrading(),
     support_files=("gymnasium_adapter.py",),

@@ -49,8 +49,7 @@ def notebooks():
             "garbage": (b"\x00 not a notebook", 0.0)}
 
 
-STUDENTS = {"ada": "correct", "ben": "no discount", "cy": "release", "dee": "garbage", "eve": "correct",
-            "fay": "no discount"}
+STUDENTS = {"ada": "correct", "ben": "no discount", "cy": "release", "dee": "garbage"}
 RESUBMITTING = ("ada", "ben")
 """Students who swap between a correct notebook and one without discount_rewards after every round."""
 

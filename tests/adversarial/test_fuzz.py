@@ -20,7 +20,7 @@ from tests.nbgrader_course import A1, copy_course, generated_course, once_per_ru
 LIMITS = config.load().LIMITS
 READ_EXAMPLES = 400
 """Malformed notebooks the reader is given in-process."""
-BATCH_EXAMPLES = 8
+BATCH_EXAMPLES = 3
 """Malformed notebooks drawn by hypothesis and graded end to end in one batch, besides one of each kind
 ``malformed.named`` makes."""
 
