@@ -15,7 +15,6 @@ import contextvars
 import hashlib
 import itertools
 import os
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -282,9 +281,8 @@ class Student:
 
     With ``split_inputs`` (a student's notebook), calls on public inputs and calls on hidden inputs run
     in two sandboxes, and each call must say which it is (``inputs``): what the student's code saw in a
-    hidden call can never come back in a message or value shown for a public one. Both start side by
-    side before the first call; from then on the sandbox not in use is paused, so it cannot signal the
-    other through the machine's load either.
+    hidden call can never come back in a message or value shown for a public one. The sandbox not in
+    use is paused, so it cannot signal the other through the machine's load either.
     """
 
     def __init__(self, cells, limits, unavailable=None, notes=(), support_files=(), split_inputs=True):
@@ -394,11 +392,6 @@ class Student:
             return sandbox
         if self.unavailable:
             raise SandboxProblem(self.unavailable)
-        if self.split_inputs and not self.sandboxes:
-            return self._start_both(public)
-        return self._start(public)
-
-    def _start(self, public):
         while True:
             sandbox = Sandbox(self.limits, self.support_files)
             sandbox.start()
@@ -407,27 +400,6 @@ class Student:
                 self.sandboxes[public] = sandbox
                 return sandbox
             sandbox.stop()
-
-    def _start_both(self, public):
-        """Start the two sandboxes side by side, before any call: the one for ``public`` inputs, and the other,
-        paused (starting one, TensorFlow imported, takes seconds of mostly one core)."""
-        failures = []
-
-        def start_other():
-            try:
-                self._start(not public).pause()
-            except BaseException as failure:  # noqa: BLE001  (raised below, in the grader's thread)
-                failures.append(failure)
-
-        other = threading.Thread(target=start_other, daemon=True)
-        other.start()
-        try:
-            sandbox = self._start(public)
-        finally:
-            other.join()
-        if failures:
-            raise failures[0]
-        return sandbox
 
     def _run_cells(self, sandbox):
         """Run the grading cells; the id of a cell that killed the sandbox, or None."""
