@@ -6,9 +6,9 @@ milestone needs a trained agent, has its own tests in ``tests/a4_breakout_dqn/``
 * each plausible wrong implementation of a function (``MUTANTS``), defined after the reference's own cell
   (whose helpers other cells may use), loses that function's points, and every hidden test of the
   function is failed by at least one of them. Mutants are graded in rows, the k-th mutant of every
-  function in one notebook (as assignment 4 does); that this shows each mutant's own effect rests on
-  the next point, checked on its own: broken functions cost the others nothing (with half the
-  functions replaced by mutants, exactly those lose points);
+  function in one notebook, graded on those functions' tests (as assignment 4 does); that this shows
+  each mutant's own effect rests on the next point, checked on its own: broken functions cost the
+  others nothing (with half the functions replaced by mutants, exactly those lose points);
 * every set of correct alternatives (``ALTERNATIVES``) gets full marks;
 * garbage results fail cleanly, with no grader fault.
 """
@@ -89,13 +89,13 @@ def mutated(assignment_id, function, mutant):
 
 @pytest.fixture(scope="session")
 def mutant_report(tmp_path_factory):
-    """``mutant_report(assignment_id, row)``: the report of a row of mutants, graded once per run by whichever
-    test needs it first."""
+    """``mutant_report(assignment_id, row)``: the report of a row of mutants on the tests of the row's functions
+    (the others run the reference's code), graded once per run by whichever test needs it first."""
     def report(assignment_id, row):
         cells = {function: mutated(assignment_id, function, code)
                  for function, (_, code) in mutant_rows(assignment_id)[row].items()}
         return once_per_run(tmp_path_factory, f"mutants-{assignment_id}-{row}", lambda directory: grade(
-            assignment_id, write_variant(directory, assignment_id, cells)))[1]
+            assignment_id, write_variant(directory, assignment_id, cells), functions=list(cells)))[1]
     return report
 
 
