@@ -4,11 +4,13 @@ Every hidden test marked ``@statistical`` states its false-fail rate (at most 1e
 Here each one is run ``--runs`` times on the reference solution, graded as a student's
 notebook is (sandboxed, its calls split by public and hidden inputs), with the grader's
 generator seeded afresh each run and the sandbox's own random draws going on from run to
-run. It prints, per test, the failures seen next to the stated rate, the failures that
+run; every ``--runs-per-sandbox`` runs the sandboxes start afresh (what a graded notebook
+leaves behind, e.g. TensorFlow's threads, would otherwise pile up past the sandbox's
+limits), their NumPy, ``random`` and TensorFlow generators seeded anew. It prints, per test, the failures seen next to the stated rate, the failures that
 rate predicts, and a 95 % upper bound on the true rate from what was seen (a thousand
 runs can show a rate far above the stated one, not confirm one of 1e-6).
 
-    .venv/bin/python benchmarks/statistical_flakiness.py [--runs 1000] [--jobs 2] [--only NAME ...]
+    .venv/bin/python benchmarks/statistical_flakiness.py [--runs 1000] [--jobs 2] [--runs-per-sandbox 10] [--only NAME ...]
 """
 
 import argparse
@@ -27,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from autograder import config  # noqa: E402
 from autograder.grade import HiddenTests, course_cells, run_pytest, statistical_tests  # noqa: E402
-from autograder.probes import Reference, Student  # noqa: E402
+from autograder.probes import Cell, Reference, Student  # noqa: E402
 
 
 class FreshSeeds(HiddenTests):
@@ -43,27 +45,40 @@ class FreshSeeds(HiddenTests):
         return np.random.default_rng([self.run, zlib.crc32(request.node.name.encode())])
 
 
-def run_many(assignment_id, node_ids, runs):
-    """{test name: failures} over ``runs`` runs of the given tests on one sandboxed reference."""
-    assignment = config.assignment(assignment_id)
-    limits = config.load().LIMITS
-    _, cells, support = course_cells(assignment)
+def reseeding(seed):
+    """A cell that seeds the sandbox's generators, run after the reference's cells (the student's side only:
+    the reference's answers are cached by its cells)."""
+    return Cell("reseed", f"import random, numpy\nrandom.seed({seed})\nnumpy.random.seed({seed})\n"
+                          f"import tensorflow\ntensorflow.random.set_seed({seed})")
+
+
+def run_many(assignment_id, node_ids, runs, runs_per_sandbox):
+    """{test name: failures} over ``runs`` runs of the given tests on the sandboxed reference."""
     failures = {node_id.split("::")[-1]: 0 for node_id in node_ids}
     messages = {}
-    with Student(cells, limits, support_files=support) as student, \
+    for start in range(0, len(runs), runs_per_sandbox):
+        chunk = runs[start:start + runs_per_sandbox]
+        _run_chunk(config.assignment(assignment_id), node_ids, chunk, failures, messages)
+    return failures, messages
+
+
+def _run_chunk(assignment, node_ids, runs, failures, messages):
+    """Run the tests once per run in ``runs`` on fresh sandboxes, counting failures and keeping a message."""
+    limits = config.load().LIMITS
+    _, cells, support = course_cells(assignment)
+    with Student([*cells, reseeding(runs[0])], limits, support_files=support) as student, \
             Reference(cells, limits, config.path("cache", "reference", assignment.id), support) as reference:
         for run in runs:
             plugin = FreshSeeds(assignment, student, reference, run)
             status = run_pytest(node_ids, plugin)
             results = {nodeid.split("::")[-1]: result for nodeid, result in plugin.results.items()}
             if status not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or set(results) != set(failures):
-                raise RuntimeError(f"run {run} of {assignment_id}'s statistical tests did not run them all "
+                raise RuntimeError(f"run {run} of {assignment.id}'s statistical tests did not run them all "
                                    f"({status!r}): {sorted(results)}")
             for name, result in results.items():
                 if not result.passed:
                     failures[name] += 1
                     messages.setdefault(name, result.feedback)
-    return failures, messages
 
 
 def upper_bound_95(failures, runs):
@@ -85,6 +100,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1000)
     parser.add_argument("--jobs", type=int, default=2, help="processes, each with its own sandboxed reference")
+    parser.add_argument("--runs-per-sandbox", type=int, default=10, help="runs before the sandboxes start afresh")
     parser.add_argument("--only", nargs="*", default=(), help="test names to run (default: all statistical ones)")
     arguments = parser.parse_args()
     tests = [(assignment.id, node_id, false_fail(assignment.grading))
@@ -97,7 +113,7 @@ def main():
             node_ids = [node_id for other, node_id, _ in tests if other == assignment_id]
             for job in range(arguments.jobs):
                 runs = range(1_000_000 + job, 1_000_000 + arguments.runs, arguments.jobs)
-                jobs.append(pool.submit(run_many, assignment_id, node_ids, runs))
+                jobs.append(pool.submit(run_many, assignment_id, node_ids, runs, arguments.runs_per_sandbox))
         failures, messages = {}, {}
         for job in jobs:
             counted, said = job.result()
