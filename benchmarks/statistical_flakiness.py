@@ -56,16 +56,16 @@ def run_many(assignment_id, node_ids, runs, runs_per_sandbox):
     """{test name: failures} over ``runs`` runs of the given tests on the sandboxed reference."""
     failures = {node_id.split("::")[-1]: 0 for node_id in node_ids}
     messages = {}
+    assignment = config.assignment(assignment_id)
+    _, cells, support = course_cells(assignment)
     for start in range(0, len(runs), runs_per_sandbox):
-        chunk = runs[start:start + runs_per_sandbox]
-        _run_chunk(config.assignment(assignment_id), node_ids, chunk, failures, messages)
+        _run_chunk(assignment, cells, support, node_ids, runs[start:start + runs_per_sandbox], failures, messages)
     return failures, messages
 
 
-def _run_chunk(assignment, node_ids, runs, failures, messages):
+def _run_chunk(assignment, cells, support, node_ids, runs, failures, messages):
     """Run the tests once per run in ``runs`` on fresh sandboxes, counting failures and keeping a message."""
     limits = config.load().LIMITS
-    _, cells, support = course_cells(assignment)
     with Student([*cells, reseeding(runs[0])], limits, support_files=support) as student, \
             Reference(cells, limits, config.path("cache", "reference", assignment.id), support) as reference:
         for run in runs:
