@@ -148,8 +148,10 @@ def _graded(client, to_grade, grader, batch):
 @contextlib.contextmanager
 def _client(workers, scheduler):
     """A Dask client: of the scheduler at ``scheduler``, or of a local cluster of ``workers`` (0: one per core)."""
+    import dask
     from distributed import Client, LocalCluster
     logging.getLogger("distributed").setLevel(logging.ERROR)
+    dask.config.set({"distributed.worker.profile.enabled": False})  # its stack sampling cost a second per grading
     if scheduler:
         with Client(scheduler, set_as_default=False) as client:
             yield client

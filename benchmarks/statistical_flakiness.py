@@ -10,7 +10,11 @@ limits), their NumPy, ``random`` and TensorFlow generators seeded anew. It print
 rate predicts, and a 95 % upper bound on the true rate from what was seen (a thousand
 runs can show a rate far above the stated one, not confirm one of 1e-6).
 
-    .venv/bin/python benchmarks/statistical_flakiness.py [--runs 1000] [--jobs 2] [--runs-per-sandbox 10] [--only NAME ...]
+Runs are numbered, each number its seeds; ``--first`` numbers a later run's from where an
+earlier one stopped, so that the two together count as one longer run.
+
+    .venv/bin/python benchmarks/statistical_flakiness.py [--runs 1000] [--first 0] [--jobs 2] [--runs-per-sandbox 10]
+        [--only NAME ...]
 """
 
 import argparse
@@ -99,6 +103,8 @@ def _log_binomial(n, k, p):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1000)
+    parser.add_argument("--first", type=int, default=0, help="number of the first run (an earlier run's --runs, "
+                        "to go on from it)")
     parser.add_argument("--jobs", type=int, default=2, help="processes, each with its own sandboxed reference")
     parser.add_argument("--runs-per-sandbox", type=int, default=10, help="runs before the sandboxes start afresh")
     parser.add_argument("--only", nargs="*", default=(), help="test names to run (default: all statistical ones)")
@@ -112,7 +118,8 @@ def main():
         for assignment_id in dict.fromkeys(assignment_id for assignment_id, _, _ in tests):
             node_ids = [node_id for other, node_id, _ in tests if other == assignment_id]
             for job in range(arguments.jobs):
-                runs = range(1_000_000 + job, 1_000_000 + arguments.runs, arguments.jobs)
+                first = 1_000_000 + arguments.first
+                runs = range(first + job, first + arguments.runs, arguments.jobs)
                 jobs.append(pool.submit(run_many, assignment_id, node_ids, runs, arguments.runs_per_sandbox))
         failures, messages = {}, {}
         for job in jobs:
@@ -120,8 +127,9 @@ def main():
             for name, count in counted.items():
                 failures[name] = failures.get(name, 0) + count
             messages.update(said)
-    print(f"{arguments.runs} runs of each statistical hidden test against the reference "
-          f"({time.perf_counter() - started:.0f} s, {arguments.jobs} processes)")
+    print(f"{arguments.runs} runs (numbers {arguments.first} to {arguments.first + arguments.runs - 1}) of each "
+          f"statistical hidden test against the reference ({time.perf_counter() - started:.0f} s, "
+          f"{arguments.jobs} processes)")
     print(f"{'test':<48} {'stated':>9} {'failures':>8} {'expected':>9} {'95% bound':>9}")
     for assignment_id, node_id, stated in tests:
         name = node_id.split("::")[-1]
