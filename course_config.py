@@ -194,27 +194,30 @@ class DeepQLearningGrading:
     """EPSILON_FRACTION of the notebook's train_dqn: epsilon decays linearly over this fraction of the episodes."""
     epsilon_min: float = 0.01
     """EPSILON_MIN of the notebook's train_dqn."""
-    train_episodes: int = 100
-    """Episodes of the graded train_dqn run (the notebook's full run has 300): about 3,400 steps, after which
-    the reference's network scores 210 in the evaluation."""
+    train_episodes: int = 30
+    """Episodes of the graded train_dqn run (the notebook's full run has 300): about 900 steps, after which
+    the notebook's train_dqn has a network that scores 122 in the evaluation (random play: about 22)."""
     train_max_steps: int = 200
     """Episode cap in the graded run."""
-    train_learning_rate: float = 1e-3
+    train_learning_rate: float = 5e-3
     """Adam learning rate in the graded run."""
     train_batch_size: int = 64
     """Batch size in the graded run."""
-    train_warmup_episodes: int = 10
+    train_warmup_episodes: int = 5
     """Warm-up episodes in the graded run."""
-    train_target_update_period: int = 100
+    train_target_update_period: int = 50
     """Training steps between target updates in the graded run."""
-    train_discount_factor: float = 0.99
-    """Discount factor in the graded run."""
-    train_timeout_s: float = 240.0
+    train_discount_factor: float = 0.9
+    """Discount factor in the graded run (shorter horizons learn faster in a short run)."""
+    train_timeout_s: float = 120.0
     """Wall-clock seconds for the graded run's call."""
     eval_episodes: int = 20
     """Grader-run CartPole episodes to evaluate the trained Q-network (greedy)."""
-    eval_threshold: float = 150.0
-    """Mean return the trained Q-network must reach in those episodes (random play: about 22)."""
+    eval_fraction: float = 0.9
+    """Share of the mean return of the network the notebook's train_dqn trains on the same run (the grader
+    follows the notebook's loop itself) that the student's trained network must reach. Not an absolute
+    return: DQN's outcome after a short run swings with the last bit of its arithmetic, which may differ
+    between machines; the two runs are computed on the same one."""
 
 
 @dataclass(frozen=True)

@@ -7,14 +7,22 @@ and target networks' weights, and the student's models are handles to them. The
 student's ``train_dqn`` only orchestrates; the stand-ins check that it does so as
 the notebook says (epsilon schedule, warm-up, batches, target updates, from the
 counts of its models' get_weights and set_weights calls) and record what does not fit.
+The grader also follows the notebook's loop itself from the same start
+(``follow_the_notebook``): the network every correct train_dqn ends with.
 """
 
 import collections
+import dataclasses
 
+import gymnasium
 import numpy as np
 
-from autograder import dqn_net
+from autograder import dqn_net, envs, mlp
+from autograder.envs import EnvServer, cartpole
+from autograder.grader_cache import cached
 from autograder.oracles.arguments import bind, effects, position
+from autograder.oracles import optimizers
+from autograder.oracles.optimizers import Adam
 from autograder.probes import KIT_KEY, Refusal
 
 STEP_KINDS = {"training_step": "online", "fixed_target_training_step": "fixed", "double_dqn_training_step": "double"}
@@ -72,15 +80,8 @@ class DQNRun:
         self._check_model(model, "play_one_step")
         if not (isinstance(state, np.ndarray) and np.array_equal(state, self.server.obs)):
             self.problem("play_one_step was not given the latest state")
-        state = self.server.obs
-        if self.rng.random() < expected:
-            action = int(self.rng.integers(2))
-        else:
-            action = dqn_net.greedy_action(self._acting, state)
-        next_state, reward, done, truncated, _ = self.server.step(action)
-        experience = [state, action, reward, next_state, done, truncated]
-        self.buffer.append(experience)
-        self.steps_played += 1
+        experience = self.play()
+        _, _, reward, next_state, done, truncated = experience
         return effects([next_state, reward, done, truncated, {}],
                        append={position(names, args, "replay_buffer"): experience})
 
@@ -93,10 +94,7 @@ class DQNRun:
             self.problem(f"sample_experiences was asked for {batch_size!r} experiences; expected batch_size")
         if self.episode < self.settings["warmup_episodes"]:
             self.problem("experiences were sampled during the warm-up episodes")
-        indices = self.rng.integers(len(self.buffer), size=self.settings["batch_size"])
-        rows = [self.buffer[index] for index in indices]
-        self.batch = [np.array([row[field] for row in rows]) for field in range(6)]
-        return self.batch
+        return self.sample()
 
     def _training_step(self, name, kind):
         names = STEP_NAMES[kind]
@@ -115,7 +113,7 @@ class DQNRun:
                 self.problem("a training step was taken during the warm-up episodes")
             if _number(values["discount_factor"]) != self.settings["discount_factor"]:
                 self.problem(f"{name} was given discount_factor={values['discount_factor']!r}")
-            return self._step(kind)
+            return self.train(kind)
 
         return serve
 
@@ -128,7 +126,29 @@ class DQNRun:
                          f"the model's weights {copies} times (every {self.settings['target_update_period']} "
                          f"steps), not {target.get('set_weights_calls')}")
 
-    def _step(self, kind):
+    # -- what the helpers do, the grader's way ------------------------------------
+    def play(self):
+        """One step of the schedule's epsilon-greedy policy from the latest state; the experience, kept."""
+        state = self.server.obs
+        if self.rng.random() < self.expected_epsilon():
+            action = int(self.rng.integers(2))
+        else:
+            action = dqn_net.greedy_action(self._acting, state)
+        next_state, reward, done, truncated, _ = self.server.step(action)
+        experience = [state, action, reward, next_state, done, truncated]
+        self.buffer.append(experience)
+        self.steps_played += 1
+        return experience
+
+    def sample(self):
+        """A batch drawn uniformly from the replay buffer: six arrays."""
+        indices = self.rng.integers(len(self.buffer), size=self.settings["batch_size"])
+        rows = [self.buffer[index] for index in indices]
+        self.batch = [np.array([row[field] for row in rows]) for field in range(6)]
+        return self.batch
+
+    def train(self, kind):
+        """One training step on the latest batch (the target updated every period); the loss."""
         batch = self.batch
         targets = dqn_net.targets(kind, self.online, self.target, batch, self.settings["discount_factor"])
         loss, grads = dqn_net.loss_and_gradients(self.online, batch, targets, self.loss)
@@ -140,6 +160,19 @@ class DQNRun:
             self.target = list(self.online)
         return float(loss)
 
+    def follow_the_notebook(self, n_max_steps, episode_seed):
+        """Run train_dqn's loop as the notebook writes it: the network every correct train_dqn ends with."""
+        for episode in range(self.settings["n_episodes"]):
+            self.server.reset(episode_seed if episode == 0 else None)
+            for _ in range(n_max_steps):
+                *_, done, truncated = self.play()
+                if episode >= self.settings["warmup_episodes"]:
+                    self.sample()
+                    self.train("double")
+                if done or truncated:
+                    break
+        return self.online
+
     def finish(self, returned):
         """Check the returns the call reported and that every step went through play_one_step."""
         expected = [sum(step.reward for step in episode) for episode in self.server.episodes()]
@@ -150,6 +183,37 @@ class DQNRun:
         n_stepped = sum(step.action is not None for step in self.server.log)
         if n_stepped != self.steps_played:
             self.problem("train_dqn stepped the environment itself; let play_one_step play")
+
+
+def start_run(settings, seed, n_episodes, batch_size, warmup_episodes, target_update_period):
+    """A run as the grader starts it: (its side: CartPole, generator, networks; the networks' initial weights;
+    the first episode's seed). The same arguments start the same run."""
+    rng = np.random.default_rng([settings.seed, seed])
+    hidden = settings.hidden_units
+    weights = mlp.initial_weights(rng, [4, hidden, hidden, 2])
+    episode_seed = int(rng.integers(2 ** 31))
+    run = DQNRun(EnvServer(cartpole(), seed=0), rng, weights, Adam(settings.train_learning_rate), "huber", {
+        "n_episodes": n_episodes, "batch_size": batch_size, "warmup_episodes": warmup_episodes,
+        "target_update_period": target_update_period, "discount_factor": settings.train_discount_factor,
+        "replay_buffer_size": settings.replay_buffer_size, "epsilon_fraction": settings.epsilon_fraction,
+        "epsilon_min": settings.epsilon_min})
+    return run, weights, episode_seed
+
+
+def notebooks_mean_return(settings, seed, n_episodes, batch_size, warmup_episodes, target_update_period):
+    """The mean return, in the grader's evaluation, of the network the notebook's train_dqn trains from
+    ``start_run``'s start; computed once per machine and kept."""
+    sizes = [n_episodes, batch_size, warmup_episodes, target_update_period]
+
+    def compute():
+        run, _, episode_seed = start_run(settings, seed, *sizes)
+        network = run.follow_the_notebook(settings.train_max_steps, episode_seed)
+        return dqn_net.evaluate(network, settings.eval_episodes, settings.seed)
+
+    inputs = {"settings": dataclasses.asdict(settings), "seed": seed, "sizes": sizes,
+              "gymnasium": gymnasium.__version__}
+    sources = [module.__file__ for module in (dqn_net, envs, mlp, optimizers)] + [__file__]
+    return cached("train_dqn_notebooks_return", inputs, sources, compute)
 
 
 def _handle(model):
