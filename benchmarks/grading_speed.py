@@ -2,8 +2,8 @@
 
 For each assignment: papermill executes the reference solution with the CI
 parameters from course_config.py (what CI does anyway), then the grader grades
-that executed notebook, once with an empty reference cache and once warm (the
-usual case: a batch of submissions shares the cache). Every figure is the wall
+that executed notebook, once with empty caches (the reference's answers, the
+grader's own runs) and once warm (the usual case: a batch of submissions shares them). Every figure is the wall
 time of a fresh process, median of ``--repeat`` runs. Goal: warm ratio <= 1.3.
 
     .venv/bin/python benchmarks/grading_speed.py [ASSIGNMENT ...] [--repeat 3]
@@ -51,6 +51,7 @@ def main():
             for _ in range(arguments.repeat):
                 papermill.append(timed(papermill_command(assignment, executed)))
                 shutil.rmtree(config.path("cache", "reference", assignment.id), ignore_errors=True)
+                shutil.rmtree(config.path("cache", "grader"), ignore_errors=True)
                 cold.append(timed(grading))
                 warm.append(timed(grading))
         bare, graded = statistics.median(papermill), statistics.median(warm)
