@@ -74,8 +74,8 @@ class DQNRun:
         _, state, epsilon, model, _ = bind("play_one_step", names, args, kwargs)
         if self.server.obs is None:
             raise Refusal("RuntimeError", "play_one_step() was called before the environment was reset")
-        expected = self.expected_epsilon()
-        if _number(epsilon) is None or not np.isclose(_number(epsilon), expected, rtol=1e-9, atol=1e-12):
+        expected, given = self.expected_epsilon(), _number(epsilon)
+        if given is None or not abs(given - expected) <= 1e-12 + 1e-9 * abs(expected):
             self.problem(f"in episode {self.episode}, epsilon was {epsilon!r}; the schedule gives {expected:g}")
         self._check_model(model, "play_one_step")
         if not (isinstance(state, np.ndarray) and np.array_equal(state, self.server.obs)):
@@ -143,8 +143,7 @@ class DQNRun:
     def sample(self):
         """A batch drawn uniformly from the replay buffer: six arrays."""
         indices = self.rng.integers(len(self.buffer), size=self.settings["batch_size"])
-        rows = [self.buffer[index] for index in indices]
-        self.batch = [np.array([row[field] for row in rows]) for field in range(6)]
+        self.batch = [np.array(column) for column in zip(*(self.buffer[index] for index in indices))]
         return self.batch
 
     def train(self, kind):
