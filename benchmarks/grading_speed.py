@@ -3,8 +3,8 @@
 For each assignment: papermill executes the reference solution with the CI
 parameters from course_config.py (what CI does anyway), then the grader grades
 that executed notebook, once with empty caches (the reference's answers, the
-grader's own runs) and once warm (the usual case: a batch of submissions shares them). Every figure is the wall
-time of a fresh process, median of ``--repeat`` runs. Goal: warm ratio <= 1.3.
+grader's own runs) and once warm (the usual case: a batch of submissions shares
+them). Every figure is the wall time of a fresh process, median of ``--repeat`` runs. Goal: warm ratio <= 1.3.
 
     .venv/bin/python benchmarks/grading_speed.py [ASSIGNMENT ...] [--repeat 3]
 """

@@ -20,9 +20,8 @@ import numpy as np
 from autograder import dqn_net, envs, mlp
 from autograder.envs import EnvServer, cartpole
 from autograder.grader_cache import cached
-from autograder.oracles.arguments import bind, effects, position
 from autograder.oracles import optimizers
-from autograder.oracles.optimizers import Adam
+from autograder.oracles.arguments import bind, effects, position
 from autograder.probes import KIT_KEY, Refusal
 
 STEP_KINDS = {"training_step": "online", "fixed_target_training_step": "fixed", "double_dqn_training_step": "double"}
@@ -191,7 +190,7 @@ def start_run(settings, seed, n_episodes, batch_size, warmup_episodes, target_up
     hidden = settings.hidden_units
     weights = mlp.initial_weights(rng, [4, hidden, hidden, 2])
     episode_seed = int(rng.integers(2 ** 31))
-    run = DQNRun(EnvServer(cartpole(), seed=0), rng, weights, Adam(settings.train_learning_rate), "huber", {
+    run = DQNRun(EnvServer(cartpole(), seed=0), rng, weights, optimizers.Adam(settings.train_learning_rate), "huber", {
         "n_episodes": n_episodes, "batch_size": batch_size, "warmup_episodes": warmup_episodes,
         "target_update_period": target_update_period, "discount_factor": settings.train_discount_factor,
         "replay_buffer_size": settings.replay_buffer_size, "epsilon_fraction": settings.epsilon_fraction,
