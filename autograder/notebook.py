@@ -76,6 +76,21 @@ def grade_id(cell):
     return value if isinstance(value, str) else None
 
 
+def setup_imports(release, assignment):
+    """The modules the release's setup cells import at their top level, in order (``a.b`` for
+    ``import a.b`` and ``from a.b import c``): the sandbox imports them before any student code runs."""
+    modules = []
+    for cell in _code_cells(release):
+        if grade_id(cell) not in assignment.setup_cells:
+            continue
+        for node in ast.parse(source(cell)).body:
+            if isinstance(node, ast.Import):
+                modules += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                modules.append(node.module)
+    return tuple(dict.fromkeys(modules))
+
+
 def _code_cells(notebook):
     return [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
 

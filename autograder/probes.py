@@ -283,16 +283,22 @@ class Student:
     in two sandboxes, and each call must say which it is (``inputs``): what the student's code saw in a
     hidden call can never come back in a message or value shown for a public one. The sandbox not in
     use is paused, so it cannot signal the other through the machine's load either.
+
+    Entering the context launches the sandboxes, which import the ``preload`` modules side by side
+    while the grader collects its tests; no student code runs in a sandbox before its first call.
     """
 
-    def __init__(self, cells, limits, unavailable=None, notes=(), support_files=(), split_inputs=True):
+    def __init__(self, cells, limits, unavailable=None, notes=(), support_files=(), split_inputs=True,
+                 preload=()):
         self.cells = list(cells)
         self.limits = limits
         self.support_files = list(support_files)
+        self.preload = tuple(preload)
         self.unavailable = unavailable
         self.notes = list(notes)
         self.split_inputs = split_inputs
         self.sandboxes = {}  # public inputs (True or False; None without split_inputs) -> running Sandbox
+        self.launched = {}  # the same keys -> a Sandbox launched ahead, whose cells have not run
         self.cell_errors = {}
         self.skipped_cells = {}
         self.broken = {}  # function -> why it is not called again
@@ -393,13 +399,26 @@ class Student:
         if self.unavailable:
             raise SandboxProblem(self.unavailable)
         while True:
-            sandbox = Sandbox(self.limits, self.support_files)
-            sandbox.start()
+            sandbox = self.launched.pop(public, None) or self._launch()
+            sandbox.wait_ready()
             killer = self._run_cells(sandbox)
             if killer is None:
                 self.sandboxes[public] = sandbox
                 return sandbox
             sandbox.stop()
+
+    def launch(self):
+        """Launch the sandboxes this student's calls will need, ahead of their first call."""
+        if self.unavailable:
+            return
+        for public in (True, False) if self.split_inputs else (None,):
+            if public not in self.sandboxes and public not in self.launched:
+                self.launched[public] = self._launch()
+
+    def _launch(self):
+        sandbox = Sandbox(self.limits, self.support_files, self.preload)
+        sandbox.launch()
+        return sandbox
 
     def _run_cells(self, sandbox):
         """Run the grading cells; the id of a cell that killed the sandbox, or None."""
@@ -428,11 +447,16 @@ class Student:
         self.sandboxes = {public: kept for public, kept in self.sandboxes.items() if kept is not sandbox}
 
     def close(self):
-        for sandbox in self.sandboxes.values():
+        for sandbox in [*self.sandboxes.values(), *self.launched.values()]:
             sandbox.stop()
-        self.sandboxes = {}
+        self.sandboxes, self.launched = {}, {}
 
     def __enter__(self):
+        try:
+            self.launch()
+        except BaseException:
+            self.close()
+            raise
         return self
 
     def __exit__(self, *exc):

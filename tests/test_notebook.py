@@ -2,6 +2,7 @@
 
 import json
 
+from autograder import config, notebook
 from tests.conftest import by_function, grade, quick_course
 
 A1 = "a1_policy_gradients"
@@ -44,3 +45,14 @@ def test_a_deleted_cell_or_renamed_function_loses_only_its_points(variant, tmp_p
     assert scores["discount_rewards"][0] == 0 and scores["basic_policy"][0] == 0
     assert any("did you rename it? found discount_reward" in test["feedback"] for test in report["tests"])
     assert scores["discount_and_normalise_rewards"] == (2.0, 2.0) and scores["train_policy_gradient"] == (6.0, 6.0)
+
+
+def test_the_sandbox_preloads_the_imports_of_the_released_setup_cells_only():
+    release = {"cells": [
+        {"cell_type": "code", "metadata": {"nbgrader": {"grade_id": "setup"}},
+         "source": "import os.path, numpy as np\nfrom tensorflow import keras\nfrom . import local\n"
+                   "import numpy\nif True:\n    import json\n"},
+        {"cell_type": "code", "metadata": {"nbgrader": {"grade_id": "discount_rewards"}}, "source": "import csv"},
+    ]}
+    assignment = config.assignment(A1)
+    assert notebook.setup_imports(release, assignment) == ("os.path", "numpy", "tensorflow")

@@ -98,3 +98,14 @@ def test_a_failure_on_public_inputs_says_where_and_why():
             student.call("f", 3)
     assert raised.value.explain(public=True) == ("raised ValueError at line 2 of your `cell` cell "
                                                  "(`raise ValueError(f'bad {x}')`): bad 3")
+
+
+def test_sandboxes_are_launched_ahead_with_the_preloaded_modules_and_no_student_code():
+    cells = [Cell("cell", "import sys\nLOADED = 'colorsys' in sys.modules\ndef loaded():\n    return LOADED")]
+    with Student(cells, LIMITS, preload=("colorsys", "no_such_module")) as student:
+        assert set(student.launched) == {True, False} and not student.sandboxes
+        assert call(student, True, "loaded") is True
+        assert set(student.launched) == {False}
+        assert call(student, False, "loaded") is True
+    with Student(cells, LIMITS) as student:
+        assert call(student, True, "loaded") is False

@@ -1,8 +1,13 @@
-"""Entry point inside the sandbox: ``python -I -B /kit/runner/main.py IN_FD OUT_FD MAX_BYTES``.
+"""Entry point inside the sandbox: ``python -I -B /kit/runner/main.py IN_FD OUT_FD MAX_BYTES [MODULE ...]``.
+
+The runner imports the MODULEs (the release's setup imports) before it says it is ready, so that a
+sandbox started ahead of its first call has them loaded; a module that fails to import is left for the
+notebook's own import to report.
 
 The sandbox mounts this package at /kit/runner and the grader's ``wire.py`` at /kit/wire.py.
 """
 
+import importlib
 import os
 import sys
 
@@ -17,6 +22,11 @@ from runner.session import Session  # noqa: E402
 def main():
     in_fd, out_fd, max_bytes = (int(arg) for arg in sys.argv[1:4])
     channel = Channel(in_fd, out_fd, max_bytes)
+    for module in sys.argv[4:]:
+        try:
+            importlib.import_module(module)
+        except BaseException:  # noqa: B036  (the notebook's own import reports it, in its cell)
+            pass
     session = Session(channel)
     channel.send({"kind": "ready"})
     while True:
