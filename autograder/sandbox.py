@@ -114,10 +114,6 @@ class Sandbox:
         self.paused = False
 
     # -- life cycle ---------------------------------------------------------
-    def start(self):
-        self.launch()
-        self.wait_ready()
-
     def launch(self):
         """Start the runner; it imports the ``preload`` modules, then says it is ready (``wait_ready``)."""
         bwrap = require_bwrap()
@@ -346,10 +342,3 @@ class Sandbox:
         if signal_number in SIGNAL_REASONS:
             return SandboxFailure(SIGNAL_REASONS[signal_number])
         return SandboxFailure("exited (does the code call exit() or os._exit()?)")
-
-    def __enter__(self):
-        self.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()

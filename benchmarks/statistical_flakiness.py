@@ -8,7 +8,8 @@ run; every ``--runs-per-sandbox`` runs the sandboxes start afresh (what a graded
 leaves behind, e.g. TensorFlow's threads, would otherwise pile up past the sandbox's
 limits), their NumPy, ``random`` and TensorFlow generators seeded anew. It prints, per
 test, the failures seen next to the stated rate, the failures that rate predicts, and a
-95 % upper bound on the true rate from what was seen (a thousand runs can show a rate far above the stated one, not confirm one of 1e-6).
+95 % upper bound on the true rate from what was seen (a thousand runs can show a rate far
+above the stated one, not confirm one of 1e-6).
 
 Runs are numbered, each number its seeds; ``--first`` numbers a later run's from where an
 earlier one stopped, so that the two together count as one longer run.
