@@ -157,12 +157,13 @@ class BreakoutGrading:
     """Mean scores of the milestone's tests, one test each: reaching a band earns its test's share of
     train_agent's points (random play: about 1.7; a human player: 31.8)."""
     cpu_run_parameters: tuple = (("num_envs", 4), ("batch_size", 32), ("epsilon_decay_steps", 15_000),
-                                 ("target_update_period", 250), ("training_minutes", 55), ("eval_interval", 5_000),
-                                 ("n_eval_games", 8))
+                                 ("target_update_period", 250), ("n_step_update", 3), ("training_minutes", 50),
+                                 ("eval_interval", 5_000), ("n_eval_games", 8))
     """papermill parameters of the reference's CPU learning run, an hour at most with its warm-up and
     evaluations (``benchmarks/breakout_learning.py --size cpu``). It makes about 45,000 training steps, so the
-    target network is updated every 250 (CleanRL's period) rather than the lesson's 2,000: with one-step
-    targets a reward travels back about one step per update, and 22 updates would not reach the paddle."""
+    target network is updated every 250 (CleanRL's period) rather than the lesson's 2,000, and the targets sum
+    3 rewards (Rainbow's n-step targets): a reward travels back about n steps per update of the target network,
+    and 22 updates of one step would not reach the paddle."""
     gpu_run_parameters: tuple = (("num_envs", 8), ("replay_buffer_capacity", 300_000), ("training_minutes", 300),
                                  ("eval_interval", 25_000), ("n_eval_games", 8))
     """papermill parameters of the reference's full-size run on a GPU (``.github/workflows/breakout-gpu.yml``
@@ -313,8 +314,8 @@ A4 = Assignment(
     setup_cells=("setup",),
     parameters={"seed": 42, "num_envs": 4, "replay_buffer_capacity": 100_000, "warmup_steps": 20_000,
                 "n_iterations": 1_000_000, "update_period": 4, "batch_size": 64, "epsilon_decay_steps": 62_500,
-                "target_update_period": 2000, "training_minutes": 60, "eval_interval": 5_000, "n_eval_games": 8,
-                "eval_max_steps": 10_000, "weights_path": "q_weights.npz", "learning_curve_path": None},
+                "target_update_period": 2000, "n_step_update": 1, "training_minutes": 60, "eval_interval": 5_000,
+                "n_eval_games": 8, "eval_max_steps": 10_000, "weights_path": "q_weights.npz", "learning_curve_path": None},
     ci_parameters={
         "num_envs": 2,
         "replay_buffer_capacity": 4000,

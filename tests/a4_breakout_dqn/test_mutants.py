@@ -41,8 +41,8 @@ MUTANTS = [
     {
         "make_breakout_env": mutant("make_breakout_env", ("episodic_life=training", "life_loss_info=training")),
         "build_q_network": mutant("build_q_network", ("tf.cast(obs, tf.float32) / 255.0", "tf.cast(obs, tf.float32)")),
-        "build_agent": mutant("build_agent", ("gamma=0.99", "gamma=0.9"), ("target_update_period=2000)",
-                                                                              "target_update_period=1000)")),
+        "build_agent": mutant("build_agent", ("gamma=0.99", "gamma=0.9"), ("target_update_period=2000,",
+                                                                              "target_update_period=1000,")),
         "build_replay_buffer": mutant("build_replay_buffer", ("max_length=max_length",
                                                               "max_length=max_length // tf_env.batch_size")),
         "collect_warmup": mutant("collect_warmup", ("num_steps=n_steps", "num_steps=n_steps // tf_env.batch_size")),

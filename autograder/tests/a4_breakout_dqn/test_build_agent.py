@@ -1,4 +1,5 @@
-"""Hidden tests of ``build_agent(tf_env, q_net, epsilon_decay_steps, target_update_period=2000) -> DqnAgent``.
+"""Hidden tests of ``build_agent(tf_env, q_net, epsilon_decay_steps, target_update_period=2000, n_step_update=1)
+-> DqnAgent``.
 
 One call on each side: the student's agent and the reference's are built for the
 grader's Breakout and the lesson's Q-network with hidden weights, then described:
@@ -17,7 +18,7 @@ from autograder.probes import CallFailed, inputs
 FUNCTION = "build_agent"
 HINT = ("DqnAgent(tf_env.time_step_spec(), tf_env.action_spec(), q_network=q_net, optimizer=keras.optimizers."
         "RMSprop(learning_rate=2.5e-4, rho=0.95, momentum=0.0, epsilon=1e-5, centered=True), "
-        "target_update_period=target_update_period (2000 by default), "
+        "target_update_period=target_update_period (2000 by default), n_step_update=n_step_update (1 by default), "
         "td_errors_loss_fn=keras.losses.Huber(reduction=\"none\"), gamma=0.99, train_step_counter=train_step, "
         "epsilon_greedy=lambda: epsilon_fn(train_step)), then agent.initialize().")
 TD_ERRORS = np.array([[-3.0], [-1.0], [-0.25], [0.0], [0.5], [1.0], [2.5]], dtype=np.float32)

@@ -19,7 +19,8 @@ from autograder.probes import CallFailed, inputs
 FUNCTION = "train_agent"
 HINT = ("Each iteration: collect_driver.run(time_step, policy_state) with a DynamicStepDriver(tf_env, "
         "agent.collect_policy, observers=[replay_buffer.add_batch, *observers], num_steps=update_period), then "
-        "agent.train(next(iterator)[0]) on replay_buffer.as_dataset(sample_batch_size=batch_size, num_steps=2); "
+        "agent.train(next(iterator)[0]) on replay_buffer.as_dataset(sample_batch_size=batch_size, "
+        "num_steps=agent.train_sequence_length); "
         "return the list of the losses as floats.")
 GAMES, WARMUP_BATCH_STEPS, UPDATE_PERIOD = 2, 16, 4
 
