@@ -85,27 +85,31 @@ def collection(ref, n_games, arguments):
 
 
 def learning(ref, tf_env, agent, replay_buffer, arguments):
-    """Steps/s of the epsilon-greedy collection alone, and of training (collection plus learning, 4 steps
-    per iteration), compilation cancelled out by timing two calls of different lengths."""
+    """Steps/s of the epsilon-greedy collection alone, and of training (collection plus learning: one step of
+    every game per iteration, update_period = the number of games), compilation cancelled out by timing two
+    calls of different lengths."""
     from tf_agents.drivers.dynamic_step_driver import DynamicStepDriver
     from tf_agents.utils import common
 
-    driver = DynamicStepDriver(tf_env, agent.collect_policy, observers=[replay_buffer.add_batch], num_steps=4)
+    n_games = tf_env.batch_size
+    driver = DynamicStepDriver(tf_env, agent.collect_policy, observers=[replay_buffer.add_batch],
+                               num_steps=n_games)
     collect = common.function(driver.run)
     collect()
 
     def greedy():
         collect()
-        return 4
+        return n_games
 
     collect_rate = rate(greedy, arguments.seconds)
     timings = []
     for iterations in (arguments.train_iterations // 5, arguments.train_iterations):
         start = time.perf_counter()
-        ref["train_agent"](tf_env, agent, replay_buffer, iterations)  # compiles its loop once a call
+        ref["train_agent"](tf_env, agent, replay_buffer, iterations, update_period=n_games,
+                           batch_size=arguments.batch_size)  # compiles its loop once a call
         timings.append((iterations, time.perf_counter() - start))
     (short, short_s), (long, long_s) = timings
-    return collect_rate, 4 * (long - short) / (long_s - short_s)
+    return collect_rate, n_games * (long - short) / (long_s - short_s), (long - short) / (long_s - short_s)
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -114,18 +118,20 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--warmup-steps", type=int, default=10_000, help="steps of the longer collect_warmup call")
     parser.add_argument("--train-iterations", type=int, default=200)
+    parser.add_argument("--batch-size", type=int, default=32, help="train_agent's batch (the CPU run's)")
     arguments = parser.parse_args()
     ref = reference()
     print(f"{'games':>5} {'raw steps/s':>11} {'warm-up driver steps/s':>22} {'ratio':>5} {'whole call':>10} "
-          f"{'collect policy':>14} {'training':>8}")
+          f"{'collect policy':>14} {'training':>8} {'updates/s':>9}")
     for n_games in arguments.games:
         (raw, driven, whole), pipeline = collection(ref, n_games, arguments)
-        collect_rate, training = learning(ref, *pipeline, arguments)
+        collect_rate, training, updates = learning(ref, *pipeline, arguments)
         print(f"{n_games:5d} {raw:11.0f} {driven:22.0f} {driven / raw:5.0%} {whole:10.0f} {collect_rate:14.0f} "
-              f"{training:8.1f}", flush=True)
+              f"{training:8.1f} {updates:9.1f}", flush=True)
         pipeline[0].close()
     print("steps/s throughout; 'whole call': collect_warmup's steps over its wall time, compiling included; "
-          "'collect policy': the agent's epsilon-greedy driver; 'training': train_agent's steps while learning")
+          "'collect policy': the agent's epsilon-greedy driver; 'training': train_agent's steps while learning, "
+          "one step of every game and one update of batch_size per iteration")
 
 if __name__ == "__main__":
     main()
