@@ -315,7 +315,8 @@ A4 = Assignment(
     parameters={"seed": 42, "num_envs": 4, "replay_buffer_capacity": 100_000, "warmup_steps": 20_000,
                 "n_iterations": 1_000_000, "update_period": 4, "batch_size": 64, "epsilon_decay_steps": 62_500,
                 "target_update_period": 2000, "n_step_update": 1, "training_minutes": 60, "eval_interval": 5_000,
-                "n_eval_games": 8, "eval_max_steps": 10_000, "weights_path": "q_weights.npz", "learning_curve_path": None},
+                "n_eval_games": 8, "eval_max_steps": 10_000, "weights_path": "q_weights.npz",
+                "learning_curve_path": None},
     ci_parameters={
         "num_envs": 2,
         "replay_buffer_capacity": 4000,

@@ -109,7 +109,8 @@ def learning(ref, tf_env, agent, replay_buffer, arguments):
                            batch_size=arguments.batch_size)  # compiles its loop once a call
         timings.append((iterations, time.perf_counter() - start))
     (short, short_s), (long, long_s) = timings
-    return collect_rate, n_games * (long - short) / (long_s - short_s), (long - short) / (long_s - short_s)
+    updates = (long - short) / (long_s - short_s)
+    return collect_rate, n_games * updates, updates
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
