@@ -112,6 +112,7 @@ def learning(ref, tf_env, agent, replay_buffer, arguments):
     updates = (long - short) / (long_s - short_s)
     return collect_rate, n_games * updates, updates
 
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--games", type=int, nargs="+", default=[4, 8, 16])
