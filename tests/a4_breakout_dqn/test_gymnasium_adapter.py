@@ -94,7 +94,7 @@ def test_refuses_games_it_cannot_wrap(options, message):
         scripted(**options)
 
 
-def test_breakout_loses_a_life_as_an_episode_when_training():
+def test_breakout_loses_a_life_as_an_episode_of_a_game_that_goes_on_when_training():
     settings = A4.grading
     games = atari.gym.make_vec(settings.env_id, num_envs=1, vectorization_mode="vector_entry_point",
                                **atari.game_options(settings, training=True))
@@ -104,4 +104,5 @@ def test_breakout_loses_a_life_as_an_episode_when_training():
     types = [int(env.step(np.zeros(1, np.int64)).step_type[0]) for _ in range(settings.env_check_steps)]
     lost = types.index(LAST)
     assert 0 < lost < settings.env_check_steps - 1 and types[lost + 1] == FIRST
+    assert LAST not in types[lost + 1:], "the next ball was launched without FIRE: a new game began"
     env.close()

@@ -39,7 +39,7 @@ def mutant(function, *replacements):
 
 MUTANTS = [
     {
-        "make_breakout_env": mutant("make_breakout_env", ("episodic_life=training", "life_loss_info=training")),
+        "make_breakout_env": mutant("make_breakout_env", ("life_loss_info=training", "episodic_life=training")),
         "build_q_network": mutant("build_q_network", ("tf.cast(obs, tf.float32) / 255.0", "tf.cast(obs, tf.float32)")),
         "build_agent": mutant("build_agent", ("gamma=0.99", "gamma=0.9"), ("target_update_period=2000,",
                                                                               "target_update_period=1000,")),
@@ -53,7 +53,7 @@ MUTANTS = [
                             "    return path",
     },
     {
-        "make_breakout_env": mutant("make_breakout_env", ("episodic_life=training", "episodic_life=True"),
+        "make_breakout_env": mutant("make_breakout_env", ("life_loss_info=training", "life_loss_info=True"),
                                     ("frames_last=True", "frames_last=False")),
         "build_q_network": mutant("build_q_network", ("fc_layer_params=[512]", "fc_layer_params=[256]")),
         "build_agent": mutant("build_agent", ("keras.optimizers.RMSprop(", "keras.optimizers.Adam("),
@@ -85,7 +85,7 @@ ALTERNATIVES = {
             from ale_py.vector_env import AtariVectorEnv
             games = AtariVectorEnv("breakout", num_envs, repeat_action_probability=0.25, frameskip=4,
                                    max_num_frames_per_episode=108_000, reward_clipping=False,
-                                   episodic_life=bool(training), noop_max=30, use_fire_reset=True)
+                                   life_loss_info=bool(training), noop_max=30, use_fire_reset=True)
             return TFPyEnvironment(GymnasiumVectorEnvironment(games, seed, True))
     ''',
     "build_q_network": '''

@@ -14,7 +14,7 @@ FUNCTION = "make_breakout_env"
 STEP_FIELDS = ("step_type", "reward", "discount")
 HINT = ("Make the games with gym.make_vec(\"ALE/Breakout-v5\", num_envs=num_envs, "
         "vectorization_mode=\"vector_entry_point\") keeping AtariVectorEnv's preprocessing defaults, with "
-        "reward_clipping=False and episodic_life=training; wrap them in GymnasiumVectorEnvironment(games, "
+        "reward_clipping=False and life_loss_info=training; wrap them in GymnasiumVectorEnvironment(games, "
         "seed=seed, frames_last=True), then in a TFPyEnvironment.")
 
 
@@ -88,14 +88,16 @@ def noop_games(caller, settings, training):
 
 @graded(FUNCTION, HINT)
 def test_a_life_loss_ends_a_training_episode(student, reference, settings):
-    """With training=True, losing the ball ends the episode (LAST, discount 0) and the next step is FIRST."""
+    """With training=True, losing the ball ends the episode (LAST, discount 0), the next step is FIRST, and the
+    game goes on: its next ball waits for FIRE."""
     with calling(f"make_breakout_env(seed=1), then {settings.env_check_steps} NOOP actions", public=True):
         got, want = noop_games(student, settings, True), noop_games(reference, settings, True)
         if kit.LAST not in want["step_type"]:
             raise RuntimeError("the reference's game lost no life: choose another seed for this test")
         expect_steps(got, want, ("step_type", "discount"), "the time steps",
-                     hint="The ball is lost within these steps: episodic_life=True makes AtariVectorEnv end the "
-                          "episode there (LAST, discount 0).")
+                     hint="The ball is lost within these steps: life_loss_info=True makes AtariVectorEnv end the "
+                          "episode there (LAST, discount 0) and go on with the same game, whose next ball waits "
+                          "for FIRE (episodic_life=True would start a new game, and launch its ball at once).")
 
 
 @graded(FUNCTION, HINT)
@@ -106,4 +108,4 @@ def test_a_life_loss_does_not_end_an_evaluation_game(student, reference, setting
         got, want = noop_games(student, settings, False), noop_games(reference, settings, False)
         expect_steps(got, want, ("step_type", "discount"), "the time steps",
                      hint="The ball is lost within these steps, but the game is not over: only training games "
-                          "end at life losses (episodic_life=training).")
+                          "end at life losses (life_loss_info=training).")
