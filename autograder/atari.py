@@ -129,33 +129,37 @@ def make_games(settings, n_games):
                         **game_options(settings, training=False))
 
 
-def play(choose, settings):
+def play(choose, settings, by_ball=False):
     """Scores of settings.eval_episodes full games, one per emulator, from settings.eval_seed.
 
     At each step every unfinished game takes a random action with probability
     settings.eval_epsilon, else ``choose(observations)``, an action per observation
     (uint8, shape (games, 84, 84, 4)). A game stops counting at its end or after
-    settings.eval_max_steps steps.
+    settings.eval_max_steps steps. With ``by_ball``, each game's score is split by
+    the ball (life) in play when it was earned: shape (games, lives at the start).
     """
     n_games = settings.eval_episodes
     games = make_games(settings, n_games)
     rng = np.random.default_rng(settings.eval_seed)
     try:
-        observations, _ = games.reset(seed=settings.eval_seed)
-        scores, playing = np.zeros(n_games), np.ones(n_games, dtype=bool)
+        observations, info = games.reset(seed=settings.eval_seed)
+        first_lives = lives = np.asarray(info["lives"], dtype=int)
+        earned, playing = np.zeros((n_games, max(first_lives.max(), 1))), np.ones(n_games, dtype=bool)
         for _ in range(settings.eval_max_steps):
             actions = rng.integers(settings.n_actions, size=n_games)
             chosen = playing & (rng.random(n_games) >= settings.eval_epsilon)
             if chosen.any():
                 actions[chosen] = choose(np.moveaxis(observations[chosen], 1, -1))
-            observations, rewards, terminated, truncated, _ = games.step(actions)
-            scores += np.where(playing, rewards, 0.0)
+            observations, rewards, terminated, truncated, info = games.step(actions)
+            ball = np.clip(first_lives - lives, 0, earned.shape[1] - 1)
+            earned[np.arange(n_games), ball] += np.where(playing, rewards, 0.0)
+            lives = np.asarray(info["lives"], dtype=int)
             playing &= ~(terminated | truncated)
             if not playing.any():
                 break
     finally:
         games.close()
-    return scores
+    return earned if by_ball else earned.sum(axis=1)
 
 
 def greedy(weights, settings):
@@ -163,6 +167,6 @@ def greedy(weights, settings):
     return lambda observations: np.argmax(q_values(weights, observations, settings), axis=1)
 
 
-def evaluate(path, settings):
-    """Scores of the grader's games played with the Q-network whose weights are in ``path``."""
-    return play(greedy(load_q_weights(path, settings), settings), settings)
+def evaluate(path, settings, by_ball=False):
+    """Scores of the grader's games played with the Q-network whose weights are in ``path`` (see play)."""
+    return play(greedy(load_q_weights(path, settings), settings), settings, by_ball)

@@ -18,7 +18,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import papermill
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,7 +62,8 @@ def main():
                                progress_bar=False)
     run_minutes = (time.perf_counter() - start) / 60
     start = time.perf_counter()
-    scores = atari.evaluate(folder / settings.weights_file, settings)
+    by_ball = atari.evaluate(folder / settings.weights_file, settings, by_ball=True)
+    scores = by_ball.sum(axis=1)
     evaluation_s = time.perf_counter() - start
     grading = subprocess.run([sys.executable, "-m", "autograder", "grade", assignment.id, str(executed), "--json"],
                              cwd=ROOT, capture_output=True, text=True)
@@ -75,14 +75,15 @@ def main():
     print(f"grader's games: mean score {scores.mean():.2f} over {len(scores)} games (sd {scores.std():.2f}, "
           f"min {scores.min():g}, max {scores.max():g}; epsilon {settings.eval_epsilon}) in {evaluation_s:.0f} s; "
           f"random play about {RANDOM_SCORE}")
+    print(f"mean score by ball: {', '.join(f'{score:.2f}' for score in by_ball.mean(axis=0))}")
     print(f"bands reached: {[band for band in settings.score_bands if scores.mean() >= band]} of "
           f"{list(settings.score_bands)}")
     print(f"grade: {report.get('score')} / {report.get('max_score')}" if report else
           f"grading failed: {grading.stderr[-2000:]}")
     print(f"learning curve: {curve.relative_to(ROOT)}")
     (ROOT / "benchmarks" / "results" / f"breakout_{arguments.size}.json").write_text(json.dumps({
-        "parameters": parameters, "run_minutes": run_minutes, "scores": np.asarray(scores).tolist(),
-        "grade": report.get("score")}, indent=2))
+        "parameters": parameters, "run_minutes": run_minutes, "scores": scores.tolist(),
+        "scores_by_ball": by_ball.tolist(), "grade": report.get("score")}, indent=2))
     return 0 if report else 1
 
 

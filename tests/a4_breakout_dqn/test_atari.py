@@ -160,3 +160,40 @@ def test_random_play_reaches_no_band(random_scores):
 def test_a_ball_tracker_scores_far_above_random_and_passes(random_scores):
     scores = atari.play(track_the_ball, PLAYED)
     assert scores.mean() >= max(PLAYED.score_bands[0], 5 * random_scores.mean()), (scores, random_scores)
+
+
+class ScriptedGames:
+    """Two games whose rewards, lives and ends follow SCRIPT, whatever the actions."""
+
+    SCRIPT = [  # (rewards, lives, terminated) of each step
+        ([1, 0], [5, 5], [False, False]),
+        ([0, 7], [4, 5], [False, False]),
+        ([4, 0], [4, 4], [False, False]),
+        ([0, 1], [3, 3], [True, False]),
+        ([9, 1], [3, 3], [False, True]),
+    ]
+
+    def __init__(self):
+        self.steps = iter(self.SCRIPT)
+        self.observations = np.zeros((2, 4, 84, 84), np.uint8)
+
+    def reset(self, seed):
+        return self.observations, {"lives": np.array([5, 5])}
+
+    def step(self, actions):
+        rewards, lives, terminated = next(self.steps)
+        return self.observations, np.array(rewards, float), np.array(terminated), np.zeros(2, bool), \
+            {"lives": np.array(lives)}
+
+    def close(self):
+        pass
+
+
+def test_scores_are_split_by_the_ball_in_play_when_they_were_earned(monkeypatch):
+    settings = dataclasses.replace(SETTINGS, eval_episodes=2, eval_epsilon=0.0)
+    monkeypatch.setattr(atari, "make_games", lambda settings, n_games: ScriptedGames())
+    by_ball = atari.play(lambda observations: np.zeros(len(observations), np.int64), settings, by_ball=True)
+    np.testing.assert_array_equal(by_ball, [[1, 4, 0, 0, 0], [7, 1, 1, 0, 0]])
+    monkeypatch.setattr(atari, "make_games", lambda settings, n_games: ScriptedGames())
+    np.testing.assert_array_equal(atari.play(lambda observations: np.zeros(len(observations), np.int64), settings),
+                                  [5, 9])
