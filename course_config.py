@@ -19,11 +19,16 @@ class SandboxLimits:
     """Limits on one sandboxed runner: the process that runs a notebook's code."""
 
     start_timeout_s: float = 30.0
-    """Wall-clock seconds for the runner to start, before any cell runs."""
+    """Seconds for the runner to start, before any cell runs."""
     cell_timeout_s: float = 60.0
-    """Wall-clock seconds one notebook cell may run."""
+    """Seconds one notebook cell may run."""
     call_timeout_s: float = 20.0
-    """Wall-clock seconds one call of a student function may run, unless its test grants more."""
+    """Seconds one call of a student function may run, unless its test grants more."""
+    max_stretch: float = 10.0
+    """Each time limit above counts the sandbox's own time: wall-clock seconds less the time its threads
+    waited for a CPU and the time the grader spent answering it (``autograder.deadline``), so a busy
+    machine changes no grade. A wait ends all the same after this many times its limit in wall-clock
+    seconds."""
     cpu_seconds: int = 900
     """CPU seconds for each process in the sandbox (RLIMIT_CPU)."""
     memory_bytes: int = 2 * GiB
@@ -74,7 +79,7 @@ class PolicyGradientGrading:
     train_learning_rate: float = 0.01
     """Adam learning rate in the learning check (the lesson's)."""
     train_timeout_s: float = 120.0
-    """Wall-clock seconds for the learning check's call."""
+    """Seconds for the learning check's call."""
     eval_episodes: int = 20
     """Grader-run CartPole episodes to evaluate the trained policy."""
     eval_threshold: float = 150.0
@@ -140,7 +145,7 @@ class BreakoutGrading:
     train_check_warmup_steps: int = 200
     """Random steps in the replay buffer given to train_agent."""
     train_timeout_s: float = 180.0
-    """Wall-clock seconds for the calls that compile a driver or a training step."""
+    """Seconds for the calls that compile a driver or a training step."""
     max_false_fail: float = 1e-6
     """Largest false-fail rate a statistical test may have."""
     weights_file: str = "q_weights.npz"
@@ -219,7 +224,7 @@ class DeepQLearningGrading:
     train_discount_factor: float = 0.9
     """Discount factor in the graded run (shorter horizons learn faster in a short run)."""
     train_timeout_s: float = 120.0
-    """Wall-clock seconds for the graded run's call."""
+    """Seconds for the graded run's call."""
     eval_episodes: int = 20
     """Grader-run CartPole episodes to evaluate the trained Q-network (greedy)."""
     eval_fraction: float = 0.9

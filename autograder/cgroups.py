@@ -93,20 +93,25 @@ class Cgroup:
     def kill_all(self):
         self.signal_all(signal.SIGKILL)
 
+    def pids(self):
+        """The processes in the cgroup now."""
+        pids = set()
+        for directory in self.directories:
+            try:
+                pids.update(int(pid) for pid in (directory / "cgroup.procs").read_text().split())
+            except (OSError, ValueError):
+                continue
+        return sorted(pids)
+
     def signal_all(self, signal_number):
         """Send a signal to every process of the cgroup; the pids signalled."""
         signalled = set()
-        for directory in self.directories:
+        for pid in self.pids():
             try:
-                pids = (directory / "cgroup.procs").read_text().split()
-            except OSError:
-                continue
-            for pid in pids:
-                try:
-                    os.kill(int(pid), signal_number)
-                    signalled.add(int(pid))
-                except (ProcessLookupError, ValueError):
-                    pass
+                os.kill(pid, signal_number)
+                signalled.add(pid)
+            except ProcessLookupError:
+                pass
         return signalled
 
     def remove(self):

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from autograder import wire
 from autograder.cgroups import Cgroup, CgroupUnavailable
+from autograder.deadline import Deadline
 
 PACKAGE = Path(__file__).resolve().parent
 KIT = "/kit"
@@ -145,7 +146,7 @@ class Sandbox:
         """Wait for the launched runner; the preloaded imports get a cell's time beside the start's."""
         limit = self.limits.start_timeout_s + (self.limits.cell_timeout_s if self.preload else 0.0)
         try:
-            ready = self.receive(self.launched_at + limit)
+            ready = self.receive(self.deadline(limit, start=self.launched_at))
         except SandboxFailure as failure:
             tail = self.output_tail.decode("utf-8", "replace").strip()
             raise SandboxUnavailable(f"the sandbox did not start ({failure.reason}): {tail[-1500:]}") from None
@@ -254,16 +255,24 @@ class Sandbox:
         """Signal every process of the sandbox; the pids signalled."""
         if self.process is None or self.killed_for is not None:
             return set()
-        if self.cgroup is not None:
-            return self.cgroup.signal_all(signal_number)
         signalled = set()
-        for pid in _process_tree(self.process.pid):
+        for pid in self.processes():
             try:
                 os.kill(pid, signal_number)
                 signalled.add(pid)
             except ProcessLookupError:
                 pass
         return signalled
+
+    def processes(self):
+        """The pids of the sandbox's processes now."""
+        if self.process is None:
+            return []
+        return self.cgroup.pids() if self.cgroup is not None else _process_tree(self.process.pid)
+
+    def deadline(self, limit_s, start=None):
+        """The end of a wait of ``limit_s`` seconds of this sandbox's own time (``Deadline``)."""
+        return Deadline(limit_s, self.processes, self.limits.max_stretch, start)
 
     def stop(self):
         """Kill the sandbox and release its pipes and cgroup."""
@@ -317,7 +326,7 @@ class Sandbox:
         poller = select.poll()
         poller.register(fd, event | select.POLLHUP | select.POLLERR)
         while True:
-            remaining = deadline - time.monotonic()
+            remaining = deadline.remaining()
             if remaining <= 0:
                 self.kill("timeout")
                 raise SandboxTimeout()

@@ -6,7 +6,10 @@ hidden tests do, and check the grader's side of each failure.
 
 import dataclasses
 import os
+import subprocess
+import sys
 import textwrap
+import time
 
 import pytest
 
@@ -109,6 +112,32 @@ def test_an_endless_loop_is_stopped_and_the_function_not_called_again():
         with pytest.raises(SandboxProblem, match="did not call it again"):
             student.call("spin")
         assert student.call("fine") == 1
+
+
+def test_a_busy_machine_does_not_use_up_a_calls_time():
+    """Beside four busy processes per core, a call of 0.5 CPU seconds stays within a 1.5 s limit; a sleep does not."""
+    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"], start_new_session=True)  # as the
+            for _ in range(4 * len(os.sched_getaffinity(0)))]  # sandbox has: the scheduler shares a CPU between sessions first
+    try:
+        with make_student("""
+            import time
+            def work():
+                start = time.process_time()
+                while time.process_time() - start < 0.5:
+                    pass
+                return "done"
+            def nap():
+                time.sleep(10)
+        """, call_timeout_s=1.5) as student:
+            started = time.monotonic()
+            assert student.call("work") == "done"
+            assert time.monotonic() - started > 1.5, "the machine was not busy enough to test anything"
+            with pytest.raises(SandboxProblem, match="did not finish within 1.5 s"):
+                student.call("nap")
+    finally:
+        for hog in hogs:
+            hog.kill()
+            hog.wait()
 
 
 @pytest.mark.parametrize("source, reason", [
