@@ -91,7 +91,7 @@ class Cgroup:
             return False
 
     def kill_all(self):
-        self.signal_all(signal.SIGKILL)
+        signal_each(self.pids(), signal.SIGKILL)
 
     def pids(self):
         """The processes in the cgroup now."""
@@ -103,21 +103,22 @@ class Cgroup:
                 continue
         return sorted(pids)
 
-    def signal_all(self, signal_number):
-        """Send a signal to every process of the cgroup; the pids signalled."""
-        signalled = set()
-        for pid in self.pids():
-            try:
-                os.kill(pid, signal_number)
-                signalled.add(pid)
-            except ProcessLookupError:
-                pass
-        return signalled
-
     def remove(self):
         self.kill_all()
         for directory in self.directories:
             _rmdir(directory)
+
+
+def signal_each(pids, signal_number):
+    """Send a signal to each of these processes; the pids signalled (those still there)."""
+    signalled = set()
+    for pid in pids:
+        try:
+            os.kill(pid, signal_number)
+            signalled.add(pid)
+        except ProcessLookupError:
+            pass
+    return signalled
 
 
 def _remove_stale(parent):

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from autograder import wire
-from autograder.cgroups import Cgroup, CgroupUnavailable
+from autograder.cgroups import Cgroup, CgroupUnavailable, signal_each
 from autograder.deadline import Deadline
 
 PACKAGE = Path(__file__).resolve().parent
@@ -255,14 +255,7 @@ class Sandbox:
         """Signal every process of the sandbox; the pids signalled."""
         if self.process is None or self.killed_for is not None:
             return set()
-        signalled = set()
-        for pid in self.processes():
-            try:
-                os.kill(pid, signal_number)
-                signalled.add(pid)
-            except ProcessLookupError:
-                pass
-        return signalled
+        return signal_each(self.processes(), signal_number)
 
     def processes(self):
         """The pids of the sandbox's processes now."""
