@@ -63,19 +63,19 @@ class Deadline:
         """Move the end by the time the sandbox could not run for want of a CPU since the last check.
 
         That is the longest run-queue delay of any one of its threads (threads that wait
-        side by side wait once), but no more than the time its threads did not run at
-        all, plus the grader's own delay (while the grader waits for a CPU, the sandbox
-        waits for the grader).
+        side by side wait once), plus the grader's own delay (while the grader waits for a
+        CPU, the sandbox waits for the grader), but no more than the time its threads did
+        not run at all: a sandbox that keeps a CPU busy is charged for it, however long the
+        grader waits meanwhile.
         """
         checked, sandbox, grader = self.checked, self.sandbox, self.grader
         self._read_statistics(time.monotonic())
         before = {thread: sandbox.get(thread, (0, 0)) for thread in self.sandbox}
         delay = max((self.sandbox[thread][1] - before[thread][1] for thread in before), default=0) / NANOSECONDS
-        ran = sum(self.sandbox[thread][0] - before[thread][0] for thread in before) / NANOSECONDS
-        waited = max(min(delay, self.checked - checked - ran), 0.0)
         if grader is not None and self.grader is not None:
-            waited += max(self.grader[1] - grader[1], 0) / NANOSECONDS
-        self.end += waited
+            delay += max(self.grader[1] - grader[1], 0) / NANOSECONDS
+        ran = sum(self.sandbox[thread][0] - before[thread][0] for thread in before) / NANOSECONDS
+        self.end += max(min(delay, self.checked - checked - ran), 0.0)
 
 
 def thread_statistics(pids):
