@@ -27,7 +27,7 @@ needs_schedstat = pytest.mark.skipif(not os.path.exists("/proc/self/schedstat"),
 
 @contextlib.contextmanager
 def processes(*commands, cpu=ONE_CPU):
-    """Start the commands, pinned to one CPU; stop them on leaving."""
+    """Start the commands, pinned to the CPU ``cpu``; stop them on leaving."""
     started = [subprocess.Popen(command) for command in commands]
     try:
         for process in started:
@@ -37,6 +37,17 @@ def processes(*commands, cpu=ONE_CPU):
         for process in started:
             process.kill()
             process.wait()
+
+
+@contextlib.contextmanager
+def grader_on_one_cpu():
+    """Pin this process (the grader's thread) to ``ONE_CPU`` for the block."""
+    affinity = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, ONE_CPU)
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, affinity)
 
 
 def cpu_seconds(pid):
@@ -83,16 +94,11 @@ def test_time_spent_waiting_for_a_cpu_is_not_charged():
 @needs_schedstat
 def test_time_the_grader_waits_for_a_cpu_is_not_charged():
     """While the grader waits for a CPU the sandbox waits for the grader: that time is not the student's."""
-    affinity = os.sched_getaffinity(0)
-    with processes(["sleep", "60"], BUSY, BUSY, BUSY) as (sandbox, *others):
-        os.sched_setaffinity(0, ONE_CPU)
-        try:
-            deadline, started = Deadline(1.0, lambda: [sandbox.pid], max_stretch=100), time.thread_time()
-            while deadline.remaining() > 0:
-                pass
-            used = time.thread_time() - started
-        finally:
-            os.sched_setaffinity(0, affinity)
+    with processes(["sleep", "60"], BUSY, BUSY, BUSY) as (sandbox, *others), grader_on_one_cpu():
+        deadline, started = Deadline(1.0, lambda: [sandbox.pid], max_stretch=100), time.thread_time()
+        while deadline.remaining() > 0:
+            pass
+        used = time.thread_time() - started
     assert 0.6 <= used <= 1.05, f"charged with the grader's {used:.2f} CPU seconds for a limit of 1"
 
 
@@ -101,17 +107,11 @@ def test_time_the_grader_waits_for_a_cpu_is_not_charged():
 def test_the_graders_waits_are_not_forgiven_while_the_sandbox_runs():
     """The grader's waits for a CPU are forgiven only as time in which the sandbox did not run: a sandbox busy
     on a CPU of its own is stopped after about its limit, however long the grader waits on another."""
-    affinity = os.sched_getaffinity(0)
-    with processes(BUSY, cpu=ANOTHER_CPU) as (sandbox,), processes(BUSY, BUSY, BUSY):
-        os.sched_setaffinity(0, ONE_CPU)
-        try:
-            cpu_before = cpu_seconds(sandbox.pid)
-            deadline = Deadline(LIMIT_S, lambda: [sandbox.pid], max_stretch=60)
-            while deadline.remaining() > 0:
-                pass
-            used = cpu_seconds(sandbox.pid) - cpu_before
-        finally:
-            os.sched_setaffinity(0, affinity)
+    with processes(BUSY, cpu=ANOTHER_CPU) as (sandbox,), processes(BUSY, BUSY, BUSY), grader_on_one_cpu():
+        cpu_before, deadline = cpu_seconds(sandbox.pid), Deadline(LIMIT_S, lambda: [sandbox.pid], max_stretch=60)
+        while deadline.remaining() > 0:
+            pass
+        used = cpu_seconds(sandbox.pid) - cpu_before
     assert 0.7 * LIMIT_S <= used <= 2 * LIMIT_S, f"charged with {used:.2f} CPU seconds for a limit of {LIMIT_S:g}"
 
 
