@@ -6,8 +6,9 @@ carried as ``{"__ndarray__": [dtype, shape, "<base64 of the raw bytes>"]}``: the
 dtype is one of a fixed list of numeric and boolean little-endian types, the
 shape must account for the bytes exactly, and the array is rebuilt with
 ``np.frombuffer``, so no object, record or pickle can ever be made from it.
-Sizes are checked before anything is parsed, and nesting is capped so that code
-walking a decoded value cannot recurse without bound.
+Sizes are checked before anything is parsed (and, when writing, an array's before it
+is encoded), and nesting is capped so that code walking a decoded value cannot
+recurse without bound.
 
 Both sides use this module: the grader imports it as ``autograder.wire``; inside
 the sandbox the runner imports the same file as ``wire``. It needs only the
@@ -33,11 +34,12 @@ class WireError(Exception):
     """A value that may not cross the boundary, or a malformed message."""
 
 
-def to_jsonable(value, fallback=None, depth=0):
+def to_jsonable(value, fallback=None, depth=0, budget=None):
     """Turn a plain value into JSON-ready data.
 
     Anything else goes to ``fallback``, which returns a plain stand-in for it or
-    raises WireError; without one, WireError is raised.
+    raises WireError; without one, WireError is raised. With a ``_Budget``, arrays
+    over it are refused before they are encoded.
     """
     if depth > MAX_DEPTH:
         raise WireError(f"a value nested deeper than {MAX_DEPTH} levels")
@@ -45,29 +47,45 @@ def to_jsonable(value, fallback=None, depth=0):
     if value is None or kind in (bool, int, float, str):
         return value
     if kind in (list, tuple):
-        return [to_jsonable(item, fallback, depth + 1) for item in value]
+        return [to_jsonable(item, fallback, depth + 1, budget) for item in value]
     if kind is dict:
         if not all(type(key) is str for key in value):
             raise WireError("a dictionary with keys that are not strings")
-        return {key: to_jsonable(item, fallback, depth + 1) for key, item in value.items()}
+        return {key: to_jsonable(item, fallback, depth + 1, budget) for key, item in value.items()}
     if isinstance(value, (np.ndarray, np.generic)):
-        return {ARRAY_KEY: _array_to_base64(np.asarray(value))}
+        return {ARRAY_KEY: _array_to_base64(np.asarray(value), budget)}
     if fallback is None:
         raise WireError(f"an object of type {kind.__name__}")
-    return to_jsonable(fallback(value), fallback, depth + 1)
+    return to_jsonable(fallback(value), fallback, depth + 1, budget)
 
 
-def _array_to_base64(array):
+class _Budget:
+    """The bytes a message's arrays may take once encoded."""
+
+    def __init__(self, max_bytes):
+        self.max_bytes, self.spent = max_bytes, 0
+
+    def spend(self, array):
+        self.spent += 4 * math.ceil(array.nbytes / 3)  # its base64
+        if self.spent > self.max_bytes:
+            raise WireError(f"a value of more than {self.spent} bytes, over the limit of {self.max_bytes}")
+
+
+def _array_to_base64(array, budget=None):
     dtype = array.dtype.newbyteorder("<") if array.dtype.byteorder == ">" else array.dtype
     if dtype.str not in DTYPES:
         raise WireError(f"an array of dtype {array.dtype}")
+    if budget is not None:
+        budget.spend(array)
     data = np.ascontiguousarray(array, dtype=dtype).tobytes()
     return [dtype.str, list(array.shape), base64.b64encode(data).decode("ascii")]
 
 
-def encode(value, fallback=None):
-    """Encode a plain value as message bytes (without the length header); see ``to_jsonable``."""
-    return json.dumps(to_jsonable(value, fallback), separators=(",", ":")).encode("utf-8")
+def encode(value, fallback=None, max_bytes=None):
+    """Encode a plain value as message bytes (without the length header); see ``to_jsonable``. With
+    ``max_bytes``, arrays that alone would take more are refused before they are encoded."""
+    budget = _Budget(max_bytes) if max_bytes is not None else None
+    return json.dumps(to_jsonable(value, fallback, budget=budget), separators=(",", ":")).encode("utf-8")
 
 
 def decode(data, max_bytes):
@@ -123,7 +141,7 @@ def frame(payload):
 
 def write_message(fd, value, max_bytes, fallback=None):
     """Encode and write one framed message to a file descriptor (blocking)."""
-    payload = encode(value, fallback)
+    payload = encode(value, fallback, max_bytes)
     if len(payload) > max_bytes:
         raise WireError(f"a value of {len(payload)} bytes, over the limit of {max_bytes}")
     data = memoryview(frame(payload))

@@ -84,6 +84,15 @@ def test_sizes_are_checked_before_parsing():
         wire.parse_header(wire.frame(b"x" * 10)[:4], 5)
 
 
+def test_arrays_over_the_limit_are_refused_before_they_are_encoded():
+    virtual = np.broadcast_to(np.float64(0), (10 ** 10,))  # 80 GB if it were ever copied to be encoded
+    with pytest.raises(wire.WireError, match="over the limit of 1000"):
+        wire.encode({"huge": virtual}, max_bytes=1000)
+    with pytest.raises(wire.WireError, match="more than 1408 bytes"):
+        wire.encode([np.zeros(66), np.zeros(66)], max_bytes=1000)  # 704 bytes of base64 each: together too many
+    assert wire.decode(wire.encode([np.zeros(66)], max_bytes=1000), 1000)[0].shape == (66,)
+
+
 def test_framed_messages_cross_a_pipe():
     read_end, write_end = os.pipe()
     wire.write_message(write_end, {"x": np.ones(3)}, LIMIT)
