@@ -8,7 +8,9 @@ milestone needs a trained agent, has its own tests in ``tests/a4_breakout_dqn/``
   function is failed by at least one of them. Mutants are graded in rows, the k-th mutant of every
   function in one notebook, graded on those functions' tests (as assignment 4 does); that this shows
   each mutant's own effect rests on the next point, checked on its own: broken functions cost the
-  others nothing (with half the functions replaced by mutants, exactly those lose points);
+  others nothing (with half the functions replaced by mutants, exactly those lose points). Both are
+  graded with the assignment's ``quick_grading`` settings where it has them: they shorten the learning
+  checks' runs, while a wrong update or result is caught in their first iterations all the same;
 * every set of correct alternatives (``ALTERNATIVES``) gets full marks;
 * garbage results fail cleanly, with no grader fault.
 """
@@ -88,14 +90,28 @@ def mutated(assignment_id, function, mutant):
 
 
 @pytest.fixture(scope="session")
-def mutant_report(tmp_path_factory):
+def mutants_course(tmp_path_factory):
+    """``mutants_course(assignment_id)``: the course that grades the assignment's mutants, made once per run: a
+    ``quick_course`` where the assignment has ``quick_grading`` settings, else None (this course)."""
+    def course(assignment_id):
+        if not ASSIGNMENTS[assignment_id].quick_grading:
+            return None
+        directory, _ = once_per_run(tmp_path_factory, f"quick-{assignment_id}",
+                                    lambda directory: str(quick_course(directory / "course", assignment_id)))
+        return directory / "course"
+    return course
+
+
+@pytest.fixture(scope="session")
+def mutant_report(tmp_path_factory, mutants_course):
     """``mutant_report(assignment_id, row)``: the report of a row of mutants on the tests of the row's functions
     (the others run the reference's code), graded once per run by whichever test needs it first."""
     def report(assignment_id, row):
         cells = {function: mutated(assignment_id, function, code)
                  for function, (_, code) in mutant_rows(assignment_id)[row].items()}
         return once_per_run(tmp_path_factory, f"mutants-{assignment_id}-{row}", lambda directory: grade(
-            assignment_id, write_variant(directory, assignment_id, cells), functions=list(cells)))[1]
+            assignment_id, write_variant(directory, assignment_id, cells), functions=list(cells),
+            course=mutants_course(assignment_id)))[1]
     return report
 
 
@@ -124,16 +140,15 @@ def test_every_hidden_test_is_failed_by_a_mutant(assignment_id, function, mutant
 
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment_id, half", [(assignment_id, half) for assignment_id in TABLES for half in (0, 1)])
-def test_broken_functions_cost_the_others_nothing(assignment_id, half, variant, tmp_path):
+def test_broken_functions_cost_the_others_nothing(assignment_id, half, variant, mutants_course):
     """With every other function replaced by its first mutant, exactly the broken ones lose points: the
-    others keep all of theirs (so each row of mutants above shows each mutant's own effect). Graded with the
-    quick settings: what matters here is which functions lose points, not how long they train."""
+    others keep all of theirs (so each row of mutants above shows each mutant's own effect)."""
     functions = list(ASSIGNMENTS[assignment_id].points)
     broken = functions[half::2]
     first = mutant_rows(assignment_id)[0]
     scores = by_function(grade(assignment_id, variant(assignment_id, {
         function: mutated(assignment_id, function, first[function][1]) for function in broken}),
-        course=quick_course(tmp_path / "course", assignment_id)))
+        course=mutants_course(assignment_id)))
     assert {function for function, (got, most) in scores.items() if got < most} == set(broken), scores
 
 
