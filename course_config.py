@@ -332,6 +332,7 @@ A4 = Assignment(
         "replay_buffer_capacity": 4000,
         "warmup_steps": 1000,
         "n_iterations": 500,
+        "batch_size": 16,
         "epsilon_decay_steps": 400,
         "training_minutes": None,
         "eval_interval": 250,
