@@ -18,6 +18,9 @@ pytestmark = pytest.mark.slow
 CASES = catalogue.load()
 WORKERS = "3"
 """Submissions graded at once: one more than the cores, as several cases spend their time waiting for a limit."""
+CALL_TIMEOUT_S = 6.0
+"""The catalogue course's limit on one call (the kit's is 20 s): the endless loops and the fork bomb are stopped
+by the same deadline sooner, and the correct classmate, graded with quick settings, gets full marks with 2 s."""
 KEPT = ("source", "release", "solutions", "autograder", "course_config.py", "nbgrader_config.py", "submitted")
 """What no grading may change in the course (the grader writes reports/, autograded/ and the gradebook)."""
 
@@ -51,6 +54,7 @@ def gradebook_state(root):
 
 def grade_the_catalogue(generated, directory):
     root = copy_course(generated, directory)
+    commands.override_settings(root, "LIMITS", call_timeout_s=CALL_TIMEOUT_S)
     when = "2026-01-10 12:00:00.000000 UTC"
     commands.place_collected(root, catalogue.CLASSMATE, A1.id, catalogue.base_notebook(A1.id).read_bytes(), when)
     for case in CASES.values():
