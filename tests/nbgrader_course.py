@@ -1,13 +1,15 @@
 """Scratch courses for the tests of the nbgrader cycle and the batch: made, generated, given submissions.
 
 The costly ones are made once per test run, whichever xdist worker asks first
-(``once_per_run``): ``generated_course`` (a copy of this course after ``nbgrader
-generate_assignment``, copied by each test that changes it) and ``cycle``.
+(``once_per_run``): ``generated`` courses (copies of this course after ``nbgrader
+generate_assignment``, copied by each test that changes them) and ``cycle``.
 """
 
 import json
 import re
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,17 +31,22 @@ PUBLIC_REWARDS = {"[10, 0, -50]", "[1, 1]", "[]", "[5]", "array([1., 2., 3.])"}
 """The rewards the hidden tests of discount_rewards show in feedback (public=True); any other is hidden."""
 
 
-@pytest.fixture(scope="session")
-def generated_course(tmp_path_factory):
-    """A course copy on which ``nbgrader generate_assignment`` has run for assignment 1 (do not change it); it
-    grades with assignment 1's quick settings (``Assignment.quick_grading``)."""
+def generated(tmp_path_factory, assignment):
+    """A course copy on which ``nbgrader generate_assignment`` has run for the assignment (do not change it),
+    made once per run; it grades with the assignment's quick settings (``Assignment.quick_grading``)."""
     def generate(directory):
         root = commands.course_copy(directory / "course")
-        commands.grade_quickly(root, A1.id)
-        return commands.nbgrader(root, "generate_assignment", A1.id, "--force")
+        commands.grade_quickly(root, assignment.id)
+        return commands.nbgrader(root, "generate_assignment", assignment.id, "--force")
 
-    directory, _ = once_per_run(tmp_path_factory, "generated", generate)
+    directory, _ = once_per_run(tmp_path_factory, f"generated-{assignment.id}", generate)
     return directory / "course"
+
+
+@pytest.fixture(scope="session")
+def generated_course(tmp_path_factory):
+    """``generated`` for assignment 1."""
+    return generated(tmp_path_factory, A1)
 
 
 def copy_course(generated, directory):
@@ -50,6 +57,47 @@ def copy_course(generated, directory):
 def put_submission(root, student, notebook=None, data=None, when="2026-01-10 12:00:00.000000 UTC"):
     """Place a submission where ``nbgrader collect`` does: a notebook file, or raw bytes as the notebook."""
     return commands.place_collected(root, student, A1.id, Path(notebook).read_bytes() if notebook else data, when)
+
+
+def run_batch(root, *arguments, expect=0):
+    """``python -m autograder autograde a1 --json ARGUMENTS`` on the course: {student: outcome}."""
+    result = subprocess.run([sys.executable, "-m", "autograder", "autograde", A1.id, "--json", *arguments],
+                            cwd=root, env=commands.environment(root), capture_output=True, text=True, timeout=900)
+    assert result.returncode == expect, result.stdout[-3000:] + result.stderr[-3000:]
+    return {outcome["student"]: outcome for outcome in json.loads(result.stdout)}
+
+
+@dataclass(frozen=True)
+class SamplesBatch:
+    root: Path
+    """The course (tests may grade more in it; the other fields stay as the first batch left them)."""
+    outcomes: dict
+    """{student: the batch's outcome}."""
+    scores: dict
+    """{student: the gradebook's score}."""
+    reports: dict
+    """{student: the report the batch stored}."""
+
+
+@pytest.fixture(scope="session")
+def samples_batch(tmp_path_factory):
+    """The demo's samples (alice correct, bob partly wrong, mallory forging), a garbage and an empty submission,
+    batch-graded once on a copy of assignment 1's ``generated`` course."""
+    course = generated(tmp_path_factory, A1)
+
+    def grade_them(directory):
+        root = copy_course(course, directory)
+        for student in ("alice", "bob", "mallory"):
+            put_submission(root, student, SAMPLES / f"{student}.ipynb")
+        put_submission(root, "garbage", data=b"\x00 this is not a notebook")
+        (put_submission(root, "empty", data=b"") / A1.notebook).unlink()
+        outcomes = run_batch(root, "--workers", "2")
+        reports = {path.stem: json.loads(path.read_text())["report"]
+                   for path in (root / config.load().BATCH.reports / A1.id).glob("*.json")}
+        return outcomes, scores(root), reports
+
+    directory, result = once_per_run(tmp_path_factory, "batch", grade_them)
+    return SamplesBatch(directory / "course", *result)
 
 
 def leaky_notebook(directory, marker_file):
@@ -80,10 +128,10 @@ def hidden_test_code_lines():
     return lines
 
 
-def scores(root):
-    """{student: final score} from the kit's summary of the gradebook."""
-    commands.kit(root, "summary", A1.id)
-    return json.loads((Path(root) / config.load().CYCLE.summary / A1.id / "summary.json").read_text())["scores"]
+def scores(root, assignment=A1):
+    """{student: final score} of the assignment, from the kit's summary of the gradebook."""
+    commands.kit(root, "summary", assignment.id)
+    return json.loads((Path(root) / config.load().CYCLE.summary / assignment.id / "summary.json").read_text())["scores"]
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@ elsewhere, Postgres (a killed batch restarted: tests/adversarial/test_faults.py;
 tests/test_course_lock.py)."""
 
 import glob
-import json
 import os
 import subprocess
 import sys
@@ -13,56 +12,34 @@ from pathlib import Path
 import pytest
 
 from autograder.nbgrader_ext import commands
-from tests.nbgrader_course import (A1, SAMPLES, copy_course, generated_course, once_per_run,  # noqa: F401
-                                   put_submission, scores)
+from tests.nbgrader_course import (A1, SAMPLES, copy_course, generated_course, put_submission,  # noqa: F401
+                                   run_batch, samples_batch, scores)
 
 pytestmark = pytest.mark.slow
+STUDENTS = ["alice", "bob", "empty", "garbage", "mallory"]
 BOB = pytest.approx(15.47, abs=0.01)
-
-
-def run_batch(root, *arguments, expect=0):
-    """``python -m autograder autograde a1 --json ARGUMENTS`` on the course: {student: outcome}."""
-    result = subprocess.run([sys.executable, "-m", "autograder", "autograde", A1.id, "--json", *arguments],
-                            cwd=root, env=commands.environment(root), capture_output=True, text=True, timeout=900)
-    assert result.returncode == expect, result.stdout[-3000:] + result.stderr[-3000:]
-    return {outcome["student"]: outcome for outcome in json.loads(result.stdout)}
+MALLORY = 9.0
 
 
 def actions(outcomes):
     return {student: outcome["action"] for student, outcome in outcomes.items()}
 
 
-@pytest.fixture(scope="session")
-def graded(generated_course, tmp_path_factory):  # noqa: F811
-    """A course with a correct, a partly wrong, a garbage and an empty submission, batch-graded once:
-    the course, the batch's outcomes and the gradebook's scores."""
-    def grade_them(directory):
-        root = copy_course(generated_course, directory)
-        put_submission(root, "alice", SAMPLES / "alice.ipynb")
-        put_submission(root, "bob", SAMPLES / "bob.ipynb")
-        put_submission(root, "garbage", data=b"\x00 this is not a notebook")
-        (put_submission(root, "empty", data=b"") / A1.notebook).unlink()
-        return run_batch(root, "--workers", "2"), scores(root)
-
-    directory, (outcomes, gradebook) = once_per_run(tmp_path_factory, "batch", grade_them)
-    return directory / "course", outcomes, gradebook
-
-
-def test_each_submission_gets_its_own_grade_and_reason(graded):
-    _, outcomes, gradebook = graded
-    assert actions(outcomes) == dict.fromkeys(["alice", "bob", "empty", "garbage"], "graded")
-    assert gradebook == {"alice": A1.max_score, "bob": BOB, "empty": 0.0, "garbage": 0.0}
+def test_each_submission_gets_its_own_grade_and_reason(samples_batch):  # noqa: F811
+    outcomes, gradebook = samples_batch.outcomes, samples_batch.scores
+    assert actions(outcomes) == dict.fromkeys(STUDENTS, "graded")
+    assert gradebook == {"alice": A1.max_score, "bob": BOB, "mallory": MALLORY, "empty": 0.0, "garbage": 0.0}
     assert "not a Jupyter notebook" in outcomes["garbage"]["error"]
     assert "cannot be opened" in outcomes["empty"]["error"]
     assert outcomes["alice"]["error"] is None
 
 
-def test_a_second_run_grades_only_what_changed(graded):
-    root, _, _ = graded
-    assert actions(run_batch(root)) == dict.fromkeys(["alice", "bob", "empty", "garbage"], "skipped")
+def test_a_second_run_grades_only_what_changed(samples_batch):  # noqa: F811
+    root = samples_batch.root
+    assert actions(run_batch(root)) == dict.fromkeys(STUDENTS, "skipped")
     put_submission(root, "bob", SAMPLES / "alice.ipynb")
     outcomes = run_batch(root)
-    assert actions(outcomes) == {"alice": "skipped", "bob": "graded", "empty": "skipped", "garbage": "skipped"}
+    assert actions(outcomes) == {**dict.fromkeys(STUDENTS, "skipped"), "bob": "graded"}
     assert scores(root)["bob"] == A1.max_score
 
 

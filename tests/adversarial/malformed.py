@@ -9,14 +9,16 @@ from hypothesis import strategies as st
 
 from autograder import config
 
-A1 = config.assignment("a1_policy_gradients")
-GRADE_IDS = [*A1.setup_cells, *A1.points, *(f"test_{function}" for function in A1.points)]
+ASSIGNMENT = config.assignment("a2_q_learning")
+"""The assignment whose release is damaged: the reader and the batch treat every assignment alike, and this one
+grades without TensorFlow, so a damaged copy that is graded costs little."""
+GRADE_IDS = [*ASSIGNMENT.setup_cells, *ASSIGNMENT.points, *(f"test_{function}" for function in ASSIGNMENT.points)]
 HUGE_OUTPUT_BYTES = 100 * 2 ** 20
 
 
 def base():
     """The released notebook: every function a stub, so any point a damaged copy gets was given, not earned."""
-    return json.loads(config.path("release", A1.id, A1.notebook).read_text())
+    return json.loads(config.path("release", ASSIGNMENT.id, ASSIGNMENT.notebook).read_text())
 
 
 def _cell_index():
@@ -145,20 +147,29 @@ def huge_outputs():
     return json.dumps(notebook).encode()
 
 
+def _index(grade_id):
+    """The index of a cell of the released notebook, by its grade_id."""
+    return next(index for index, cell in enumerate(base()["cells"])
+                if cell["metadata"].get("nbgrader", {}).get("grade_id") == grade_id)
+
+
 def named():
     """One malformed submission of each kind the issue names, whatever hypothesis draws besides."""
+    first_test, second_test = (f"test_{function}" for function in list(ASSIGNMENT.points)[:2])
     return {
         "invalid-json": json.dumps(base()).encode()[:-40],
         "nbformat-3": json.dumps({**base(), "nbformat": 3}).encode(),
         "ids-missing": damaged(*(("delete id", index) for index in range(len(base()["cells"])))),
         "ids-duplicated": damaged(("same id everywhere", "same")),
-        "unknown-cell-type": damaged(("cell type", 3, "widget"), ("cell type", 11, "raw")),
+        "unknown-cell-type": damaged(("cell type", _index("setup") + 1, "widget"),
+                                     ("cell type", _index(first_test), "raw")),
         "nbgrader-metadata-tampered": damaged(
-            ("nbgrader metadata", 11, {"grade": True, "grade_id": "test_basic_policy", "points": 100}),
-            ("nbgrader metadata", 12, {"grade": True, "grade_id": "not_a_test", "points": 50}),
-            ("nbgrader metadata", 16, {"grade": True, "solution": True, "grade_id": "discount_rewards"})),
-        "locked-cells-deleted": damaged(("delete graded cell", "setup"), ("delete graded cell", "test_basic_policy")),
+            ("nbgrader metadata", _index(first_test), {"grade": True, "grade_id": first_test, "points": 100}),
+            ("nbgrader metadata", _index(first_test) + 1, {"grade": True, "grade_id": "not_a_test", "points": 50}),
+            ("nbgrader metadata", _index(second_test), {"grade": True, "solution": True,
+                                                        "grade_id": list(ASSIGNMENT.points)[2]})),
+        "locked-cells-deleted": damaged(("delete graded cell", "setup"), ("delete graded cell", first_test)),
         "locked-cells-edited": damaged(("edit graded cell", "setup", "print(100)"),
-                                       ("edit graded cell", "test_discount_rewards", "print(100)")),
+                                       ("edit graded cell", second_test, "print(100)")),
         "outputs-of-100-MB": huge_outputs(),
     }
