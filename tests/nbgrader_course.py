@@ -49,9 +49,9 @@ def generated_course(tmp_path_factory):
     return generated(tmp_path_factory, A1)
 
 
-def copy_course(generated, directory):
-    """A course of one's own, copied from ``generated_course``."""
-    return Path(shutil.copytree(generated, Path(directory) / "course", symlinks=True))
+def copy_course(generated_root, directory):
+    """A course of one's own, copied from a ``generated`` one."""
+    return Path(shutil.copytree(generated_root, Path(directory) / "course", symlinks=True))
 
 
 def put_submission(root, student, notebook=None, data=None, when="2026-01-10 12:00:00.000000 UTC"):

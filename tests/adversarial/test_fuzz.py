@@ -65,8 +65,8 @@ def drawn(count):
     return submissions
 
 
-def grade_malformed(generated, directory):
-    root = copy_course(generated, directory)
+def grade_malformed(course, directory):
+    root = copy_course(course, directory)
     students = {f"drawn-{index:02d}": data for index, data in enumerate(drawn(BATCH_EXAMPLES))}
     students.update(malformed.named())
     for student, data in students.items():
