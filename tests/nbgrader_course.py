@@ -92,9 +92,7 @@ def samples_batch(tmp_path_factory):
         put_submission(root, "garbage", data=b"\x00 this is not a notebook")
         (put_submission(root, "empty", data=b"") / A1.notebook).unlink()
         outcomes = run_batch(root, "--workers", "2")
-        reports = {path.stem: json.loads(path.read_text())["report"]
-                   for path in (root / config.load().BATCH.reports / A1.id).glob("*.json")}
-        return outcomes, scores(root), reports
+        return outcomes, scores(root), stored_reports(root)
 
     directory, result = once_per_run(tmp_path_factory, "batch", grade_them)
     return SamplesBatch(directory / "course", *result)
@@ -126,6 +124,12 @@ def hidden_test_code_lines():
             if len(line) >= 30 and not line.startswith(('"', "'", "#", "f\"", "f'")):
                 lines.add(line)
     return lines
+
+
+def stored_reports(root, assignment=A1):
+    """{student: the report the batch stored for the assignment} in the course at ``root``."""
+    return {path.stem: json.loads(path.read_text())["report"]
+            for path in (Path(root) / config.load().BATCH.reports / assignment.id).glob("*.json")}
 
 
 def scores(root, assignment=A1):

@@ -18,6 +18,7 @@ milestone needs a trained agent, has its own tests in ``tests/a4_breakout_dqn/``
 import importlib
 import json
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -96,9 +97,8 @@ def mutants_course(tmp_path_factory):
     def course(assignment_id):
         if not ASSIGNMENTS[assignment_id].quick_grading:
             return None
-        directory, _ = once_per_run(tmp_path_factory, f"quick-{assignment_id}",
-                                    lambda directory: str(quick_course(directory / "course", assignment_id)))
-        return directory / "course"
+        return Path(once_per_run(tmp_path_factory, f"quick-{assignment_id}",
+                                 lambda directory: str(quick_course(directory / "course", assignment_id)))[1])
     return course
 
 

@@ -7,9 +7,9 @@ from tests.conftest import by_function
 from tests.nbgrader_course import A1, samples_batch  # noqa: F401 (fixture)
 
 
-def points(samples_batch, student):  # noqa: F811
-    """{function: points} of the student's report."""
-    return {function: got for function, (got, _) in by_function(samples_batch.reports[student]).items()}
+def points(batch, student):
+    """{function: points} of the student's report in the batch."""
+    return {function: got for function, (got, _) in by_function(batch.reports[student]).items()}
 
 
 @pytest.mark.slow

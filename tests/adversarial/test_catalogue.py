@@ -12,7 +12,8 @@ import pytest
 
 from autograder.nbgrader_ext import commands
 from tests.adversarial import catalogue
-from tests.nbgrader_course import A1, copy_course, generated_course, hidden_test_code_lines, once_per_run, scores  # noqa: F401
+from tests.nbgrader_course import (A1, copy_course, generated_course, hidden_test_code_lines,  # noqa: F401
+                                   once_per_run, scores, stored_reports)
 
 pytestmark = pytest.mark.slow
 CASES = catalogue.load()
@@ -62,8 +63,7 @@ def grade_the_catalogue(generated, directory):
     before = snapshot(root)
     batch = subprocess.run([sys.executable, "-m", "autograder", "autograde", A1.id, "--json", "--workers", WORKERS],
                            cwd=root, env=commands.environment(root), capture_output=True, text=True, timeout=3000)
-    reports = {path.stem: json.loads(path.read_text())["report"]
-               for path in (root / "reports" / A1.id).glob("*.json")}
+    reports = stored_reports(root)
     autograded = {path.parts[-3]: "".join(
         output.get("text", "") if isinstance(output.get("text"), str) else "".join(output.get("text", []))
         for cell in json.loads(path.read_text())["cells"] for output in cell.get("outputs", []))

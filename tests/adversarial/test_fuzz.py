@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from autograder import config, notebook
 from autograder.nbgrader_ext import commands
 from tests.adversarial import malformed
-from tests.nbgrader_course import copy_course, generated, once_per_run, scores
+from tests.nbgrader_course import copy_course, generated, once_per_run, scores, stored_reports
 
 ASSIGNMENT = malformed.ASSIGNMENT
 LIMITS = config.load().LIMITS
@@ -77,8 +77,7 @@ def grade_malformed(course, directory):
         integrity = database.execute("PRAGMA integrity_check").fetchone()[0]
     return {"status": batch.returncode, "stderr": batch.stderr[-3000:], "students": sorted(students),
             "outcomes": {outcome["student"]: outcome for outcome in json.loads(batch.stdout or "[]")},
-            "reports": {path.stem: json.loads(path.read_text())["report"]
-                        for path in (root / "reports" / ASSIGNMENT.id).glob("*.json")},
+            "reports": stored_reports(root, ASSIGNMENT),
             "scores": scores(root, ASSIGNMENT), "integrity": integrity}
 
 
