@@ -308,6 +308,7 @@ A2 = Assignment(
     parameters={"seed": 42, "n_q_iterations": 50, "n_q_learning_iterations": 10_000, "n_checkpoints": 40},
     ci_parameters={"n_q_iterations": 20, "n_q_learning_iterations": 2000, "n_checkpoints": 8},
     grading=QLearningGrading(),
+    quick_grading={"q_learning_iterations": 100},
 )
 
 A4 = Assignment(

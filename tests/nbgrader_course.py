@@ -115,10 +115,11 @@ def leaked_inputs(text):
             if match not in PUBLIC_REWARDS}
 
 
-def hidden_test_code_lines():
-    """Lines of hidden-test code (not docstrings or message strings) long enough to be recognised."""
+def hidden_test_code_lines(assignment=A1):
+    """Lines of the assignment's hidden-test code (not docstrings or message strings) long enough to be
+    recognised."""
     lines = set()
-    for path in (ROOT / "autograder" / "tests" / A1.id).glob("*.py"):
+    for path in (ROOT / "autograder" / "tests" / assignment.id).glob("*.py"):
         for line in path.read_text().splitlines():
             line = line.strip()
             if len(line) >= 30 and not line.startswith(('"', "'", "#", "f\"", "f'")):

@@ -1,9 +1,12 @@
 """The catalogue of hostile submissions: ``cases/<name>.ipynb``, each with the outcome it must get.
 
-A case notebook holds only the hostile cells, by nbgrader ``grade_id``; its metadata
+Every case attacks assignment 2 (``ASSIGNMENT``), whose grading needs no TensorFlow: what
+is tested is the grader's defences, which are the same for every assignment. A case
+notebook holds only the hostile cells, by nbgrader ``grade_id``; its metadata
 ``adversarial`` says what it attacks and what it must get. The submitted notebook is
-a correct one (``examples/submissions/.../alice.ipynb``) with the case's cells in place
-of those cells, so every function the case leaves alone must keep all its points.
+a correct one (the reference solution, which the classmate alice submits as it is) with
+the case's cells in place of those cells, so every function the case leaves alone must
+keep all its points.
 
 ``expect`` holds:
 
@@ -25,13 +28,15 @@ from pathlib import Path
 
 from autograder import config
 
+ASSIGNMENT = config.assignment("a2_q_learning")
+"""The assignment every case attacks."""
 CASES = Path(__file__).resolve().parent / "cases"
 MARK = "ADVERSARY-WAS-HERE"
 """The prefix of every file a case writes outside the sandbox if it can."""
 LEAK = "LEAK"
 """What every case that carries hidden inputs out puts before them."""
 CLASSMATE = "alice"
-"""The correct submission each case starts from, also submitted as itself."""
+"""The classmate who submits the correct notebook each case starts from."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +81,9 @@ def grade_id(cell):
 
 
 def base_notebook(assignment_id):
-    return config.path("examples", assignment_id, f"{CLASSMATE}.ipynb")
+    """The classmate's correct notebook: the assignment's reference solution."""
+    assignment = config.assignment(assignment_id)
+    return config.path("solutions", assignment.id, assignment.notebook)
 
 
 def load():

@@ -12,16 +12,16 @@ import pytest
 
 from autograder.nbgrader_ext import commands
 from tests.adversarial import catalogue
-from tests.nbgrader_course import (A1, copy_course, generated_course, hidden_test_code_lines,  # noqa: F401
-                                   once_per_run, scores, stored_reports)
+from tests.nbgrader_course import copy_course, generated, hidden_test_code_lines, once_per_run, scores, stored_reports
 
 pytestmark = pytest.mark.slow
 CASES = catalogue.load()
+ASSIGNMENT = catalogue.ASSIGNMENT
 WORKERS = "3"
 """Submissions graded at once: one more than the cores, as several cases spend their time waiting for a limit."""
 CALL_TIMEOUT_S = 6.0
 """The catalogue course's limit on one call (the kit's is 20 s): the endless loops and the fork bomb are stopped
-by the same deadline sooner, and the correct classmate, graded with quick settings, gets full marks with 2 s."""
+by the same deadline sooner, and the correct classmate, graded with quick settings, gets full marks with 0.5 s."""
 KEPT = ("source", "release", "solutions", "autograder", "course_config.py", "nbgrader_config.py", "submitted")
 """What no grading may change in the course (the grader writes reports/, autograded/ and the gradebook)."""
 
@@ -57,30 +57,33 @@ def grade_the_catalogue(generated, directory):
     root = copy_course(generated, directory)
     commands.override_settings(root, "LIMITS", call_timeout_s=CALL_TIMEOUT_S)
     when = "2026-01-10 12:00:00.000000 UTC"
-    commands.place_collected(root, catalogue.CLASSMATE, A1.id, catalogue.base_notebook(A1.id).read_bytes(), when)
+    commands.place_collected(root, catalogue.CLASSMATE, ASSIGNMENT.id,
+                             catalogue.base_notebook(ASSIGNMENT.id).read_bytes(), when)
     for case in CASES.values():
-        case.submit(root, lambda course, student, data: commands.place_collected(course, student, A1.id, data, when))
+        case.submit(root, lambda course, student, data: commands.place_collected(course, student, ASSIGNMENT.id,
+                                                                                 data, when))
     before = snapshot(root)
-    batch = subprocess.run([sys.executable, "-m", "autograder", "autograde", A1.id, "--json", "--workers", WORKERS],
-                           cwd=root, env=commands.environment(root), capture_output=True, text=True, timeout=3000)
-    reports = stored_reports(root)
+    batch = subprocess.run([sys.executable, "-m", "autograder", "autograde", ASSIGNMENT.id, "--json", "--workers",
+                            WORKERS], cwd=root, env=commands.environment(root), capture_output=True, text=True,
+                           timeout=3000)
+    reports = stored_reports(root, ASSIGNMENT)
     autograded = {path.parts[-3]: "".join(
         output.get("text", "") if isinstance(output.get("text"), str) else "".join(output.get("text", []))
         for cell in json.loads(path.read_text())["cells"] for output in cell.get("outputs", []))
-        for path in (root / "autograded").glob(f"*/{A1.id}/{A1.notebook}")}
+        for path in (root / "autograded").glob(f"*/{ASSIGNMENT.id}/{ASSIGNMENT.notebook}")}
     return {"status": batch.returncode, "stderr": batch.stderr[-3000:],
             "outcomes": {outcome["student"]: outcome for outcome in json.loads(batch.stdout or "[]")},
             "reports": reports, "autograded": autograded, "gradebook": gradebook_state(root),
-            "scores": scores(root), "changed": sorted(path for path, digest in snapshot(root).items()
+            "scores": scores(root, ASSIGNMENT), "changed": sorted(path for path, digest in snapshot(root).items()
                                                       if before.get(path) != digest),
             "marks": marks_on_this_machine()}
 
 
 @pytest.fixture(scope="session")
-def graded(generated_course, tmp_path_factory):  # noqa: F811
+def graded(tmp_path_factory):
     """The catalogue and the classmate, batch-graded once: outcomes, reports, gradebook, what changed."""
-    _, result = once_per_run(tmp_path_factory, "catalogue",
-                             lambda directory: grade_the_catalogue(generated_course, directory))
+    course = generated(tmp_path_factory, ASSIGNMENT)
+    _, result = once_per_run(tmp_path_factory, "catalogue", lambda directory: grade_the_catalogue(course, directory))
     return result
 
 
@@ -88,7 +91,7 @@ def test_the_batch_grades_every_submission(graded):
     assert graded["status"] == 0, graded["stderr"]
     assert set(graded["outcomes"]) == set(CASES) | {catalogue.CLASSMATE}
     assert {outcome["action"] for outcome in graded["outcomes"].values()} == {"graded"}
-    assert graded["scores"][catalogue.CLASSMATE] == A1.max_score
+    assert graded["scores"][catalogue.CLASSMATE] == ASSIGNMENT.max_score
 
 
 def test_the_gradebook_is_intact(graded):
@@ -105,7 +108,7 @@ def test_nothing_outside_the_sandboxes_changed(graded):
 
 
 def test_no_feedback_carries_a_hidden_input_or_hidden_test_code(graded):
-    code = hidden_test_code_lines()
+    code = hidden_test_code_lines(ASSIGNMENT)
     for student, report in graded["reports"].items():
         texts = [test["feedback"] for test in report["tests"]] + [report["error"] or ""] + report["notes"]
         texts.append(graded["autograded"].get(student, ""))
@@ -119,7 +122,7 @@ def test_the_case_gets_its_outcome(name, graded):
     expect = case.expect
     if expect.get("error"):
         assert expect["error"] in (report["error"] or ""), report["error"]
-    zero = list(A1.points) if expect.get("zero") == "all" else expect.get("zero", [])
+    zero = list(ASSIGNMENT.points) if expect.get("zero") == "all" else expect.get("zero", [])
     must_fail = [test for test in report["tests"]
                  if test["function"] in zero or f"{test['function']}::{test['name']}" in expect.get("failed", [])]
     assert [test for test in report["tests"] if not test["passed"]] == must_fail
@@ -138,4 +141,4 @@ def test_the_case_gets_its_outcome(name, graded):
 def test_every_kind_of_attack_is_in_the_catalogue():
     categories = {case.category for case in CASES.values()}
     assert categories == {"forged results", "escapes", "resource abuse", "oracle probing"}
-    assert all(case.assignment == A1.id for case in CASES.values())
+    assert all(case.assignment == ASSIGNMENT.id for case in CASES.values())
