@@ -22,6 +22,10 @@ WORKERS = "3"
 CALL_TIMEOUT_S = 6.0
 """The catalogue course's limit on one call (the kit's is 20 s): the endless loops and the fork bomb are stopped
 by the same deadline sooner, and the correct classmate, graded with quick settings, gets full marks with 0.5 s."""
+MEMORY_BYTES = 512 * 2**20
+"""The catalogue course's memory limit (the kit's is 2 GiB): where the kernel fills new pages slowly (2 GiB took
+5.7 s on one machine), the memory bomb must reach the limit well before CALL_TIMEOUT_S, or the deadline stops it
+first; assignment 2's sandboxes need far less."""
 KEPT = ("source", "release", "solutions", "autograder", "course_config.py", "nbgrader_config.py", "submitted")
 """What no grading may change in the course (the grader writes reports/, autograded/ and the gradebook)."""
 
@@ -55,7 +59,7 @@ def gradebook_state(root):
 
 def grade_the_catalogue(generated, directory):
     root = copy_course(generated, directory)
-    commands.override_settings(root, "LIMITS", call_timeout_s=CALL_TIMEOUT_S)
+    commands.override_settings(root, "LIMITS", call_timeout_s=CALL_TIMEOUT_S, memory_bytes=MEMORY_BYTES)
     when = "2026-01-10 12:00:00.000000 UTC"
     commands.place_collected(root, catalogue.CLASSMATE, ASSIGNMENT.id,
                              catalogue.base_notebook(ASSIGNMENT.id).read_bytes(), when)
