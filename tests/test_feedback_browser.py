@@ -5,6 +5,7 @@ import base64
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -35,8 +36,8 @@ class Browser:
             os.dup2(replies_write, 4)
 
         self.process = subprocess.Popen([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
-                                        pass_fds=(3, 4), preexec_fn=as_devtools_fds, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL)
+                                        pass_fds=(3, 4), preexec_fn=as_devtools_fds, start_new_session=True,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         os.close(commands_read)
         os.close(replies_write)
         self.buffer, self.next_id = b"", 0
@@ -82,7 +83,9 @@ class Browser:
         return self.send("Runtime.evaluate", session, expression=expression, returnByValue=True)["result"]["value"]
 
     def close(self):
-        self.process.kill()
+        """Stop Chromium with every process it started (its own process group): a renderer left running
+        would go on writing into the profile folder while it is removed."""
+        os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(TIMEOUT_S)
         os.close(self.commands)
         os.close(self.replies)
