@@ -27,12 +27,18 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-# bubblewrap is the sandbox; the grader refuses to run student code without it.
+# bubblewrap is the sandbox; the grader refuses to run student code without it. A grader run as root starts it as
+# an unprivileged user of its own (course_config.LIMITS.user), added here when missing.
+SANDBOX_USER = $(shell $(PYTHON) -c 'import course_config; print(course_config.LIMITS.user)')
 sandbox:
 	@command -v bwrap >/dev/null || { \
 	  echo "Installing bubblewrap (the grader's sandbox)"; \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq bubblewrap; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq bubblewrap; fi; }
+	@if [ "$$(id -u)" = 0 ] && ! id -u "$(SANDBOX_USER)" >/dev/null 2>&1; then \
+	  echo "Adding the unprivileged user $(SANDBOX_USER), as whom the sandbox runs when the grader is root"; \
+	  useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
+	    "$(SANDBOX_USER)"; fi
 
 # Re-pin requirements.txt from requirements.in in a fresh virtual environment.
 lock:

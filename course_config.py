@@ -48,6 +48,9 @@ class SandboxLimits:
     """Open file descriptors per process (RLIMIT_NOFILE)."""
     notebook_bytes: int = 64 * MiB
     """The largest submitted notebook the grader reads (outputs included)."""
+    user: str = "deeprl-sandbox"
+    """The unprivileged user and group the sandbox runs as on the host when the grader runs as root (``make sandbox``
+    creates them): never root, whoever starts the grader. A grader run by an ordinary user runs it as that user."""
 
 
 @dataclass(frozen=True)
@@ -61,9 +64,8 @@ class PolicyGradientGrading:
     grad_rtol: float = 1e-4
     """Relative tolerance for gradients compared with the grader's own (float32 TensorFlow vs float64 NumPy)."""
     sampling_calls: int = 300
-    """play_one_step calls in the check that actions are sampled with P(left) = the model's output."""
-    sampling_p_left: float = 0.25
-    """P(left) of the model used in that check."""
+    """play_one_step calls in the check that actions are sampled with P(left) = the model's output, each from a
+    hidden state of a hidden model."""
     max_false_fail: float = 1e-6
     """Largest false-fail rate a statistical test may have."""
     truncation_steps: int = 6
@@ -142,8 +144,6 @@ class BreakoutGrading:
     """n_steps passed to collect_warmup."""
     train_check_iterations: int = 8
     """n_iterations passed to train_agent in its pipeline checks."""
-    train_check_warmup_steps: int = 200
-    """Random steps in the replay buffer given to train_agent."""
     train_timeout_s: float = 180.0
     """Seconds for the calls that compile a driver or a training step."""
     max_false_fail: float = 1e-6
@@ -198,9 +198,8 @@ class DeepQLearningGrading:
     batch_size: int = 32
     """Experiences in the batches given to the training steps."""
     sampling_calls: int = 300
-    """Calls in the statistical checks of epsilon_greedy_policy and sample_experiences (draws, for per_sample)."""
-    sampling_epsilon: float = 0.3
-    """Epsilon in the statistical check of epsilon_greedy_policy."""
+    """Calls in the statistical check of epsilon_greedy_policy; draws in those of sample_experiences and
+    per_sample. Every call has its own hidden inputs."""
     max_false_fail: float = 1e-6
     """Largest false-fail rate a statistical test may have."""
     replay_buffer_size: int = 50_000

@@ -16,6 +16,7 @@ import ale_py
 import gymnasium as gym
 import numpy as np
 
+
 gym.register_envs(ale_py)
 
 NPY_HEADER_BYTES = 4096
@@ -123,10 +124,11 @@ def game_options(settings, training):
     return dict(settings.env_options) | (dict(settings.training_env_options) if training else {})
 
 
-def make_games(settings, n_games):
-    """The grader's Breakout: n_games full games in emulators stepped together."""
+def make_games(settings, n_games, training=False):
+    """The grader's Breakout: n_games games in emulators stepped together (training ones end an episode at each
+    life loss)."""
     return gym.make_vec(settings.env_id, num_envs=n_games, vectorization_mode="vector_entry_point",
-                        **game_options(settings, training=False))
+                        **game_options(settings, training))
 
 
 def play(choose, settings, by_ball=False):

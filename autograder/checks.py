@@ -8,6 +8,7 @@ them, and never shows the student's exception messages (which could echo them).
 """
 
 import contextlib
+import zlib
 
 import numpy as np
 import pytest
@@ -22,9 +23,18 @@ def graded(function, hint):
     return pytest.mark.graded(function=function, hint=hint)
 
 
-def statistical(false_fail):
-    """Mark a statistical test with a function of the settings that computes its false-fail rate."""
-    return pytest.mark.statistical(false_fail=false_fail)
+def statistical(check):
+    """Mark a statistical test with ``check(settings)``: its ``stats.CountCheck``, and for each plausible mistake
+    of the function's mutant table that the test is there to catch, by name, the success probabilities of that
+    mistake's trials, group by group. ``tests/test_stats.py`` checks the false-fail rate and the power against
+    each mistake that the test's docstring states."""
+    return pytest.mark.statistical(check=check)
+
+
+def seeded(settings, name):
+    """A generator seeded by the assignment's seed and a name: the same hidden inputs at every grading (those of
+    a statistical check are computed from the settings alone, so that its figures can be)."""
+    return np.random.default_rng([settings.seed, zlib.crc32(name.encode())])
 
 
 class Mismatch(AssertionError):

@@ -9,14 +9,13 @@ a full report: every test fails with the reason, and ``error`` says it.
 import dataclasses
 import importlib.util
 import json
-import zlib
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from autograder import config, notebook
-from autograder.probes import Reference, ReferenceFailure, Student, UndeclaredInputs
+from autograder.checks import seeded
+from autograder.probes import Reference, ReferenceFailure, Student, UndeclaredInputs, seed_scope
 from autograder.report import Report, TestCase, TestCaseResult, result_from_failure
 from autograder.sandbox import SandboxUnavailable, require_bwrap
 
@@ -45,7 +44,7 @@ def grade(assignment_id, notebook_path, functions=None):
         cells, notes = notebook.grading_cells(release, notebook.read(notebook_path, limits.notebook_bytes),
                                               assignment)
         student = Student(cells, limits, notes=notes, support_files=support,
-                          preload=notebook.setup_imports(release, assignment))
+                          preload=notebook.setup_imports(release, assignment), seed=assignment.grading.seed)
     except notebook.NotebookError as problem:
         error = str(problem)
         student = Student([], limits, unavailable=f"the notebook could not be read: {error}")
@@ -100,7 +99,7 @@ class HiddenTests:
     @pytest.fixture
     def rng(self, request):
         """A generator seeded by the assignment's seed and the test's name: the same hidden inputs every run."""
-        return np.random.default_rng([self.assignment.grading.seed, zlib.crc32(request.node.name.encode())])
+        return seeded(self.assignment.grading, request.node.name)
 
     def pytest_collectreport(self, report):
         if report.failed:
@@ -132,6 +131,12 @@ class HiddenTests:
             config.hook.pytest_deselected(items=skipped)
             items[:] = [item for item in items if item not in skipped]
             self.cases = {nodeid: case for nodeid, case in self.cases.items() if case.function in self.functions}
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_protocol(self, item, nextitem):
+        """Seed the sandbox's generators call by call within each hidden test module, whatever else is graded."""
+        with seed_scope(item.module.__name__):
+            yield
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_makereport(self, item, call):
@@ -185,7 +190,7 @@ def run_pytest(paths, plugin):
 
 
 def statistical_tests():
-    """(assignment, node id, test function, false-fail function) of every hidden test marked ``@statistical``."""
+    """(assignment, node id, test function, its ``check(settings)``) of every hidden test marked ``@statistical``."""
     found = []
     for assignment in config.load().ASSIGNMENTS:
         for path in sorted((TESTS / assignment.id).glob("test_*.py")):
@@ -195,7 +200,7 @@ def statistical_tests():
             for name, function in vars(module).items():
                 for mark in getattr(function, "pytestmark", []):
                     if mark.name == "statistical":
-                        found.append((assignment, f"{path}::{name}", function, mark.kwargs["false_fail"]))
+                        found.append((assignment, f"{path}::{name}", function, mark.kwargs["check"]))
     return found
 
 

@@ -16,8 +16,11 @@ import hashlib
 import itertools
 import os
 import time
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from autograder import wire
 from autograder.sandbox import PACKAGE, Sandbox, SandboxFailure, SandboxTimeout
@@ -29,6 +32,7 @@ SHOWN_ERROR_TYPES = frozenset(
 """Exception types named in feedback on hidden inputs; any other name could be chosen to carry those inputs."""
 
 _inputs_public = contextvars.ContextVar("inputs_public", default=None)
+_seed_scope = contextvars.ContextVar("seed_scope", default="")
 
 
 @contextlib.contextmanager
@@ -43,6 +47,18 @@ def inputs(public):
         yield
     finally:
         _inputs_public.reset(token)
+
+
+@contextlib.contextmanager
+def seed_scope(name):
+    """Seed the student calls inside the block from the grading seed, ``name`` and their order in the block: the
+    grader runs each hidden test module in one, so that a function's draws do not depend on which other
+    functions are graded."""
+    token = _seed_scope.set(name)
+    try:
+        yield
+    finally:
+        _seed_scope.reset(token)
 
 
 class UndeclaredInputs(Exception):
@@ -64,7 +80,6 @@ class Reply:
     value: object
     args_after: dict = field(default_factory=dict)
     weights: dict = field(default_factory=dict)
-    predict_calls: dict = field(default_factory=dict)
 
 
 # -- failures of a call, described for a student ---------------------------------
@@ -199,16 +214,15 @@ class PolicyModel(KitObject):
 class DQNModel(KitObject):
     """The lesson's deep Q-network (elu hidden layers, linear outputs), built by the kit inside the sandbox.
 
-    With a ``handle``, the grader tracks the network's weights itself: when the student's code passes it to
-    a grader-served helper it arrives as its handle and the counts of its get_weights and set_weights calls.
+    With ``predict_decoy``, its predict() answers the negated Q-values: a choice made from them shows.
     """
 
     weights: list
-    handle: str = None
+    predict_decoy: bool = False
 
     def describe(self, registry):
         return {KIT_KEY: "mlp", "weights": list(self.weights), "activation": "elu", "output_activation": None,
-                "handle": self.handle}
+                "predict_decoy": self.predict_decoy}
 
     def cache_key(self):
         return self.describe(None)
@@ -286,10 +300,14 @@ class Student:
 
     Entering the context launches the sandboxes, which import the ``preload`` modules side by side
     while the grader collects its tests; no student code runs in a sandbox before its first call.
+
+    Before each cell and each call the sandbox seeds its global generators (Python's, NumPy's, and at the first
+    call of a ``seed_scope`` TensorFlow's) with seeds drawn from ``seed`` (the grading seed), the call's scope
+    and its place there: grading a notebook twice gives the same draws, hence the same points.
     """
 
     def __init__(self, cells, limits, unavailable=None, notes=(), support_files=(), split_inputs=True,
-                 preload=()):
+                 preload=(), seed=0):
         self.cells = list(cells)
         self.limits = limits
         self.support_files = list(support_files)
@@ -302,6 +320,9 @@ class Student:
         self.cell_errors = {}
         self.skipped_cells = {}
         self.broken = {}  # function -> why it is not called again
+        self.seed = seed
+        self.seeds = {}  # seed scope -> the SeedSequence of its calls' seeds for the sandbox's global generators
+        self.tensorflow_seeded = set()  # (sandbox, seed scope) whose TensorFlow seed was set
 
     def call(self, fn, *args, view=None, helpers=None, timeout=None, **kwargs):
         """Call a student function; its value, or a ``Reply`` when a view is given.
@@ -311,11 +332,19 @@ class Student:
         """
         if fn in self.broken:
             raise SandboxProblem(f"{self.broken[fn]}, so the grader did not call it again")
+        return self._request(fn, {"op": "call", "fn": fn, "helpers": sorted(helpers or {})}, args, kwargs, view,
+                             helpers, timeout)
+
+    def evaluate(self, *args, view, timeout=None):
+        """The view of ``args[0]``, an object the grader describes, computed in a sandbox with no notebook
+        function involved (the reference's: TensorFlow's answer for the grader); a ``Reply``."""
+        return self._request("evaluate", {"op": "evaluate"}, args, {}, view, None, timeout)
+
+    def _request(self, fn, message, args, kwargs, view, helpers, timeout):
         sandbox = self._running_sandbox(self._inputs_of(fn))
         registry = {"envs": {}, "functions": dict(helpers or {})}
-        message = {"op": "call", "fn": fn, "args": _describe_args(list(args), registry),
-                   "kwargs": _describe_args(kwargs, registry), "view": view or {},
-                   "helpers": sorted(helpers or {})}
+        message = {**message, "args": _describe_args(list(args), registry), "kwargs": _describe_args(kwargs, registry),
+                   "view": view or {}, **self._seeds_for(sandbox)}
         limit = timeout or self.limits.call_timeout_s
         deadline = sandbox.deadline(limit)
         try:
@@ -334,6 +363,17 @@ class Student:
             self._lost(sandbox)
             raise
         return self._result(fn, reply, view)
+
+    def _seeds_for(self, sandbox):
+        """The next call's seeds: one for Python's and NumPy's generators, and at the first call of the scope in
+        this sandbox one for TensorFlow's (see ``runner.session.seed_generators``)."""
+        scope = _seed_scope.get()
+        sequence = self.seeds.setdefault(scope, np.random.SeedSequence([self.seed, zlib.crc32(scope.encode())]))
+        seeds = {"seed": int(sequence.spawn(1)[0].generate_state(1)[0])}
+        if (sandbox, scope) not in self.tensorflow_seeded:
+            self.tensorflow_seeded.add((sandbox, scope))
+            seeds["seed_tensorflow"] = int(sequence.generate_state(1)[0])
+        return seeds
 
     def _inputs_of(self, fn):
         if not self.split_inputs:
@@ -367,8 +407,7 @@ class Student:
             value = reply.get("value")
             if not view:
                 return value
-            return Reply(value, _dict(reply.get("args_after")), _dict(reply.get("weights")),
-                         _dict(reply.get("predict_calls")))
+            return Reply(value, _dict(reply.get("args_after")), _dict(reply.get("weights")))
         error = reply.get("error") if isinstance(reply.get("error"), dict) else {}
         error = {key: error.get(key) for key in ("type", "message", "cell", "line", "code")}
         error = {key: (value if isinstance(value, (str, int)) else None) for key, value in error.items()}
@@ -429,7 +468,7 @@ class Student:
                 continue
             deadline = sandbox.deadline(self.limits.cell_timeout_s)
             try:
-                sandbox.send({"op": "exec", "cell": cell.id, "source": cell.source}, deadline)
+                sandbox.send({"op": "exec", "cell": cell.id, "source": cell.source, "seed": self.seed}, deadline)
                 reply = sandbox.receive(deadline)
             except SandboxTimeout:
                 self.skipped_cells[cell.id] = (f"ran longer than {self.limits.cell_timeout_s:g} s, so the grader "
@@ -498,17 +537,25 @@ class Reference:
         self.fingerprint = digest.hexdigest()
 
     def call(self, fn, *args, view=None, **kwargs):
+        return self._cached({"fn": fn, "args": list(args), "kwargs": kwargs, "view": view or {}}, view,
+                            lambda: self.student.call(fn, *args, view=view, **kwargs), fn)
+
+    def evaluate(self, *args, view):
+        """``Student.evaluate`` in the reference's sandbox, cached."""
+        return self._cached({"evaluate": list(args), "view": view}, view,
+                            lambda: self.student.evaluate(*args, view=view), "a view of the grader's objects")
+
+    def _cached(self, request, view, compute, what):
         try:
-            request = wire.encode({"fn": fn, "args": list(args), "kwargs": kwargs, "view": view or {}},
-                                  fallback=lambda kit_object: kit_object.cache_key())
+            request = wire.encode(request, fallback=lambda kit_object: kit_object.cache_key())
         except wire.WireError:  # the call carries objects whose answers vary: not cacheable
-            return self._call(fn, args, kwargs, view)
+            return self._compute(compute, what)
         key = hashlib.sha256(self.fingerprint.encode() + request).hexdigest()
         path = self.cache_dir / key[:2] / f"{key}.json"
         if path.exists():
             reply = wire.decode(path.read_bytes(), self.limits.message_bytes)
         else:
-            result = self._call(fn, args, kwargs, view)
+            result = self._compute(compute, what)
             reply = {"value": result.value, "args_after": result.args_after,
                      "weights": result.weights} if view else {"value": result}
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -519,11 +566,12 @@ class Reference:
             return Reply(reply["value"], reply["args_after"], reply["weights"])
         return reply["value"]
 
-    def _call(self, fn, args, kwargs, view):
+    @staticmethod
+    def _compute(compute, what):
         try:
-            return self.student.call(fn, *args, view=view, **kwargs)
+            return compute()
         except CallFailed as failure:
-            raise ReferenceFailure(f"the reference solution failed {fn}: {failure.explain(True)}") from None
+            raise ReferenceFailure(f"the reference solution failed {what}: {failure.explain(True)}") from None
 
     def close(self):
         self.student.close()

@@ -24,6 +24,7 @@ from pathlib import Path
 from autograder import wire
 from autograder.cgroups import Cgroup, CgroupUnavailable, signal_each
 from autograder.deadline import Deadline
+from autograder.host_identity import IdentityUnavailable, SandboxIdentity
 
 PACKAGE = Path(__file__).resolve().parent
 KIT = "/kit"
@@ -48,6 +49,9 @@ SIGNAL_REASONS = {
     signal.SIGKILL: "was killed",
     signal.SIGSEGV: "crashed (segmentation fault)",
 }
+PROC_READ_ONLY = ("sys", "sysrq-trigger", "pressure")
+"""Kernel interfaces under /proc that bubblewrap's own /proc leaves writable where a namespace of the sandbox's
+owns them (IPC limits, pid_max, PSI triggers): bound read-only over it."""
 TAIL_BYTES = 4096
 EXIT_GRACE_S = 2.0
 PAUSE_ROUNDS = 10
@@ -118,6 +122,11 @@ class Sandbox:
     def launch(self):
         """Start the runner; it imports the ``preload`` modules, then says it is ready (``wait_ready``)."""
         bwrap = require_bwrap()
+        try:
+            self.identity = SandboxIdentity.for_grader(self.limits.user)
+        except IdentityUnavailable as problem:
+            raise SandboxUnavailable(str(problem)) from None
+        self.staged = self.identity.staged([source for source, _ in self._binds()])
         runner_in, grader_out = os.pipe()
         grader_in, runner_out = os.pipe()
         try:
@@ -133,7 +142,7 @@ class Sandbox:
         try:
             self.process = subprocess.Popen(  # bwrap runs as the sandbox's PID 1: none of the grader's variables
                 command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={},
-                pass_fds=(runner_in, runner_out), preexec_fn=self._in_child, start_new_session=True)
+                pass_fds=(runner_in, runner_out), preexec_fn=self._in_child, start_new_session=True, cwd="/")
         finally:
             os.close(runner_in)
             os.close(runner_out)
@@ -163,17 +172,14 @@ class Sandbox:
                 arguments += ["--symlink", os.readlink(top), top]
             elif os.path.isdir(top):
                 arguments += ["--ro-bind", top, top]
-        base = os.path.realpath(sys.base_prefix)
-        if not base.startswith("/usr/"):
-            arguments += ["--ro-bind", base, base]
-        if sys.prefix != sys.base_prefix:
-            arguments += ["--ro-bind", sys.prefix, VENV_IN_SANDBOX]
+        for source, destination in self._binds():
+            arguments += ["--ro-bind", self.staged[source], destination]
+        arguments += ["--proc", "/proc"]
+        for name in PROC_READ_ONLY:  # the sandbox's own namespaces' settings too: it changes none
+            if os.path.exists(f"/proc/{name}"):
+                arguments += ["--ro-bind", f"/proc/{name}", f"/proc/{name}"]
         arguments += [
-            "--ro-bind", str(PACKAGE / "runner"), f"{KIT}/runner",
-            "--ro-bind", str(PACKAGE / "wire.py"), f"{KIT}/wire.py",
-            *[argument for path in self.support_files
-              for argument in ("--ro-bind", str(path), f"{SUPPORT_IN_SANDBOX}/{path.name}")],
-            "--proc", "/proc", "--dev", "/dev",
+            "--dev", "/dev",
             "--size", str(self.limits.tmp_bytes), "--tmpfs", "/tmp",
             "--size", str(self.limits.tmp_bytes), "--tmpfs", "/dev/shm",
             "--remount-ro", "/dev", "--remount-ro", "/",  # bwrap's own folders: only /tmp and /dev/shm are written
@@ -182,6 +188,19 @@ class Sandbox:
         for name, value in ENVIRONMENT.items():
             arguments += ["--setenv", name, value]
         return arguments
+
+    def _binds(self):
+        """(host path, path in the sandbox) of what is bound read-only beside the system's folders: Python, the
+        virtual environment, the runner and the assignment's support files."""
+        binds = []
+        base = os.path.realpath(sys.base_prefix)
+        if not base.startswith("/usr/"):
+            binds.append((base, base))
+        if sys.prefix != sys.base_prefix:
+            binds.append((sys.prefix, VENV_IN_SANDBOX))
+        binds += [(str(PACKAGE / "runner"), f"{KIT}/runner"), (str(PACKAGE / "wire.py"), f"{KIT}/wire.py")]
+        binds += [(str(path), f"{SUPPORT_IN_SANDBOX}/{path.name}") for path in self.support_files]
+        return binds
 
     @staticmethod
     def _python():
@@ -192,7 +211,7 @@ class Sandbox:
         return [python, "-I", "-B", f"{KIT}/runner/main.py"]
 
     def _in_child(self):
-        """Runs in the forked child before bwrap starts: limits, then the cgroup."""
+        """Runs in the forked child before bwrap starts: limits, the cgroup, then the sandbox's host identity."""
         limits = self.limits
         resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 1))  # SIGXCPU first
         for which, value in ((resource.RLIMIT_FSIZE, limits.file_bytes),
@@ -204,6 +223,7 @@ class Sandbox:
             self.cgroup.join()
         else:
             resource.setrlimit(resource.RLIMIT_NPROC, (limits.max_processes, limits.max_processes))
+        self.identity.enter(self.staged)
 
     def _drain_output(self):
         stream = self.process.stdout

@@ -3,14 +3,17 @@
 (``runner/tf_agents_views.py``), and the grader's random inputs for them.
 
 Descriptions are plain values, so the reference's answers to calls that carry them
-are cached like any other.
+are cached like any other; the grader's served games and sampled replay buffers
+(``ServedGames``, ``SampledBuffer``) are not, since they answer as a call goes.
 """
+
+from dataclasses import dataclass
 
 import numpy as np
 
 from autograder.atari import game_options
 from autograder.checks import Mismatch
-from autograder.probes import KIT_KEY
+from autograder.probes import KIT_KEY, KitObject, Refusal
 
 FIRST, MID, LAST = 0, 1, 2
 TRAJECTORY_FIELDS = ("step_type", "observation", "action", "next_step_type", "reward", "discount")
@@ -50,12 +53,57 @@ def dqn_agent(settings, weights, learning_rate, epsilon, gamma=0.99, target_upda
             "epsilon": epsilon, "gamma": gamma, "target_update_period": target_update_period}
 
 
-def replay_buffer(settings, batch_size, max_length, warmup_env=None, warmup_batch_steps=0):
-    """A replay buffer of a DQN agent's trajectories, optionally filled by a random policy first."""
-    warmup = {"env": warmup_env, "batch_steps": warmup_batch_steps} if warmup_env else None
+def replay_buffer(settings, batch_size, max_length, contents=None):
+    """A replay buffer of a DQN agent's trajectories, holding ``contents`` (``{field: array}``, a row per game)
+    first if given."""
     return {KIT_KEY: "replay_buffer", "observation": observation_spec(settings),
             "action": action_spec(settings.n_actions), "batch_size": batch_size, "max_length": max_length,
-            "warmup": warmup}
+            "contents": contents}
+
+
+@dataclass
+class ServedGames(KitObject):
+    """The grader's games (a ``served_games.GamesServer``), which the sandbox sees as a TFPyEnvironment."""
+
+    server: object
+
+    def describe(self, registry):
+        env_id = len(registry["envs"])
+        registry["envs"][env_id] = self.server
+        return {KIT_KEY: "served_games", "id": env_id, **self.server.spec()}
+
+
+@dataclass
+class SampledBuffer(KitObject):
+    """A replay buffer (``replay_buffer``'s description) whose every batch the grader samples from ``contents``,
+    windows of consecutive items of one row; ``batches`` keeps them in the order they were asked for."""
+
+    settings: object
+    contents: dict
+    rng: object
+    max_length: int
+
+    def __post_init__(self):
+        self.batches = []
+
+    def describe(self, registry):
+        registry["functions"]["__kit_sample__"] = self.sample
+        games = len(self.contents["step_type"])
+        return {**replay_buffer(self.settings, games, self.max_length, self.contents), "sampler": "__kit_sample__"}
+
+    def sample(self, args, kwargs):
+        batch_size, num_steps = (list(args) + [None, None])[:2] if isinstance(args, list) else (None, None)
+        items = np.shape(self.contents["step_type"])[1]
+        if not (type(batch_size) is int and 0 < batch_size <= 4096 and type(num_steps) is int
+                and 0 < num_steps <= items):
+            raise Refusal("ValueError", "this test's replay buffer gives batches of sample_batch_size (at most "
+                                        "4096) windows of num_steps steps")
+        rows = self.rng.integers(len(self.contents["step_type"]), size=batch_size)
+        starts = self.rng.integers(items - num_steps + 1, size=batch_size)
+        windows = starts[:, None] + np.arange(num_steps)
+        batch = {field: values[rows[:, None], windows] for field, values in self.contents.items()}
+        self.batches.append(batch)
+        return batch
 
 
 def random_weights(rng, shapes):
@@ -104,6 +152,11 @@ def expect_contents(value, fields, games):
                 and array.shape[:2] == contents[fields[0]].shape[:2] and array.shape[0] == games):
             raise Mismatch(f"the replay buffer's {field}s are not one row of numbers per game")
     return contents
+
+
+def same_array(got, want):
+    """Whether a described value is an array equal to ``want``, of its shape."""
+    return isinstance(got, np.ndarray) and got.shape == np.shape(want) and np.array_equal(got, want)
 
 
 def same(got, want):

@@ -1,15 +1,16 @@
 """Flakiness of the statistical hidden tests: each run many times against the reference, with fresh seeds.
 
-Every hidden test marked ``@statistical`` states its false-fail rate (at most 1e-6).
-Here each one is run ``--runs`` times on the reference solution, graded as a student's
-notebook is (sandboxed, its calls split by public and hidden inputs), with the grader's
-generator seeded afresh each run and the sandbox's own random draws going on from run to
-run; every ``--runs-per-sandbox`` runs the sandboxes start afresh (what a graded notebook
-leaves behind, e.g. TensorFlow's threads, would otherwise pile up past the sandbox's
-limits), their NumPy, ``random`` and TensorFlow generators seeded anew. It prints, per
-test, the failures seen next to the stated rate, the failures that rate predicts, and a
-95 % upper bound on the true rate from what was seen (a thousand runs can show a rate far
-above the stated one, not confirm one of 1e-6).
+Every hidden test marked ``@statistical`` states its false-fail rate (at most 1e-6),
+computed for the course's grading seed, which fixes its hidden inputs and the seeds of
+the sandbox's generators call by call. Here each one is run ``--runs`` times on the
+reference solution, graded as a student's notebook is (sandboxed, its calls split by
+public and hidden inputs), with the grading seed set to the run's number, so that each
+run has other hidden inputs and other draws; every ``--runs-per-sandbox`` runs the
+sandboxes start afresh (what a graded notebook leaves behind, e.g. TensorFlow's threads,
+would otherwise pile up past the sandbox's limits). It prints, per test, the failures
+seen next to the stated rate, the failures that rate predicts, and a 95 % upper bound on
+the true rate from what was seen (a thousand runs can show a rate far above the stated
+one, not confirm one of 1e-6).
 
 Runs are numbered, each number its seeds; ``--first`` numbers a later run's from where an
 earlier one stopped, so that the two together count as one longer run.
@@ -19,10 +20,10 @@ earlier one stopped, so that the two together count as one longer run.
 """
 
 import argparse
+import dataclasses
 import json
 import sys
 import time
-import zlib
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -34,27 +35,16 @@ sys.path.insert(0, str(ROOT))
 
 from autograder import config  # noqa: E402
 from autograder.grade import HiddenTests, course_cells, run_pytest, statistical_tests  # noqa: E402
-from autograder.probes import Cell, Reference, Student  # noqa: E402
+from autograder.probes import Reference, Student  # noqa: E402
 
 
 class FreshSeeds(HiddenTests):
-    """The hidden tests' plugin over the reference, the grader's generator seeded by the run's number."""
+    """The hidden tests' plugin over the reference, with the run's number as the grading seed."""
 
     def __init__(self, assignment, student, reference, run):
         solution = config.path("solutions", assignment.id, assignment.notebook)
-        super().__init__(assignment, student, reference, solution, assignment.points)
-        self.run = run
-
-    @pytest.fixture
-    def rng(self, request):
-        return np.random.default_rng([self.run, zlib.crc32(request.node.name.encode())])
-
-
-def reseeding(seed):
-    """A cell that seeds the sandbox's generators, run after the reference's cells (the student's side only:
-    the reference's answers are cached by its cells)."""
-    return Cell("reseed", f"import random, numpy\nrandom.seed({seed})\nnumpy.random.seed({seed})\n"
-                          f"import tensorflow\ntensorflow.random.set_seed({seed})")
+        reseeded = dataclasses.replace(assignment, grading=dataclasses.replace(assignment.grading, seed=run))
+        super().__init__(reseeded, student, reference, solution, assignment.points)
 
 
 def run_many(assignment_id, node_ids, runs, runs_per_sandbox):
@@ -71,7 +61,7 @@ def run_many(assignment_id, node_ids, runs, runs_per_sandbox):
 def _run_chunk(assignment, cells, support, node_ids, runs, failures, messages):
     """Run the tests once per run in ``runs`` on fresh sandboxes, counting failures and keeping a message."""
     limits = config.load().LIMITS
-    with Student([*cells, reseeding(runs[0])], limits, support_files=support) as student, \
+    with Student(cells, limits, support_files=support, seed=runs[0]) as student, \
             Reference(cells, limits, config.path("cache", "reference", assignment.id), support) as reference:
         for run in runs:
             plugin = FreshSeeds(assignment, student, reference, run)
@@ -110,8 +100,8 @@ def main():
     parser.add_argument("--runs-per-sandbox", type=int, default=10, help="runs before the sandboxes start afresh")
     parser.add_argument("--only", nargs="*", default=(), help="test names to run (default: all statistical ones)")
     arguments = parser.parse_args()
-    tests = [(assignment.id, node_id, false_fail(assignment.grading))
-             for assignment, node_id, _, false_fail in statistical_tests()
+    tests = [(assignment.id, node_id, check(assignment.grading)[0].false_fail)
+             for assignment, node_id, _, check in statistical_tests()
              if not arguments.only or node_id.split("::")[-1] in arguments.only]
     started = time.perf_counter()
     jobs = []

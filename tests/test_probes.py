@@ -8,7 +8,7 @@ import pytest
 
 from autograder import config
 from autograder.probes import (Cell, CallFailed, MissingFunction, SandboxProblem, Student, StudentRaised,
-                               UndeclaredInputs, UnsupportedResult, inputs)
+                               UndeclaredInputs, UnsupportedResult, inputs, seed_scope)
 
 LIMITS = config.load().LIMITS
 KEEPER = """
@@ -109,3 +109,30 @@ def test_sandboxes_are_launched_ahead_with_the_preloaded_modules_and_no_student_
         assert call(student, False, "loaded") is True
     with Student(cells, LIMITS) as student:
         assert call(student, True, "loaded") is False
+
+
+DRAWS = """
+import random
+import numpy as np
+
+def draw():
+    return [random.random(), float(np.random.rand())]
+"""
+
+
+def draws(seed, scopes):
+    """What ``draw()`` gives in a fresh student graded with this seed, two calls in each scope in turn."""
+    with Student([Cell("cell", DRAWS)], LIMITS, split_inputs=False, seed=seed) as student:
+        found = {}
+        for scope in scopes:
+            with seed_scope(scope):
+                found[scope] = [student.call("draw"), student.call("draw")]
+        return found
+
+
+def test_each_call_seeds_the_sandboxs_generators_from_the_grading_seed_and_its_scope():
+    first, again = draws(7, ["test_a", "test_b"]), draws(7, ["test_b"])
+    assert first["test_b"] == again["test_b"], "a scope's draws depend on the calls made in other scopes"
+    assert first == draws(7, ["test_a", "test_b"]), "the same grading gives other draws"
+    assert first["test_a"][0] != first["test_a"][1] and first["test_a"] != first["test_b"]
+    assert draws(8, ["test_a"])["test_a"] != first["test_a"]

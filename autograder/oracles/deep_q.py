@@ -3,10 +3,12 @@
 The grader plays every step in its own CartPole with its own random generator,
 keeps a mirror of the student's replay buffer, samples the batches and takes every
 training step itself (NumPy, the same maths as the reference): it holds the online
-and target networks' weights, and the student's models are handles to them. The
-student's ``train_dqn`` only orchestrates; the stand-ins check that it does so as
-the notebook says (epsilon schedule, warm-up, batches, target updates, from the
-counts of its models' get_weights and set_weights calls) and record what does not fit.
+and target networks' weights, and after each training step it sets the new online
+weights into the model the student's code passed. The student's ``train_dqn`` only
+orchestrates; the stand-ins check that it does so as the notebook says (epsilon
+schedule, warm-up, batches), and read back the weights of the models it passes: the
+target model must hold the online weights of the last multiple of the target update
+period, which only a copy at the right moments gives it. What does not fit is recorded.
 The grader also follows the notebook's loop itself from the same start
 (``follow_the_notebook``): the network every correct train_dqn ends with.
 """
@@ -63,9 +65,20 @@ class DQNRun:
         if text not in self.problems:
             self.problems.append(text)
 
-    def _check_model(self, model, function, handle="online"):
-        if _handle(model).get("handle") != handle:
-            self.problem(f"{function} was not given the {'model' if handle == 'online' else 'target model'}")
+    def _check_model(self, model, function):
+        """The model argument must hold the grader's online weights."""
+        if not _holds(model, self.online):
+            self.problem(f"{function} was not given the model")
+
+    def _check_target(self, target, function):
+        """The target model must hold the online weights as of the last multiple of the update period."""
+        period = self.settings["target_update_period"]
+        if not _holds(target, self.target):
+            copied = self.training_steps // period * period
+            self.problem(f"at training step {self.training_steps + 1}, the target model did not hold the model's "
+                         f"weights as of training step {copied} (it gets them every {period} training steps, after "
+                         "the step)" if copied else f"{function} was not given the target model, with the weights it "
+                         "started with")
 
     # -- the helpers ------------------------------------------------------------
     def play_one_step(self, args, kwargs):
@@ -87,7 +100,8 @@ class DQNRun:
     def sample_experiences(self, args, kwargs):
         replay_buffer, batch_size = bind("sample_experiences", ("replay_buffer", "batch_size"), args, kwargs)
         if not (isinstance(replay_buffer, dict) and replay_buffer.get(KIT_KEY) == "deque"
-                and replay_buffer.get("length") == len(self.buffer)):
+                and replay_buffer.get("length") == len(self.buffer) and self.buffer
+                and _same(replay_buffer.get("newest"), list(self.buffer[-1]))):
             self.problem("sample_experiences was not given the replay buffer that play_one_step filled")
         if batch_size != self.settings["batch_size"]:
             self.problem(f"sample_experiences was asked for {batch_size!r} experiences; expected batch_size")
@@ -104,26 +118,17 @@ class DQNRun:
                 self.problem(f"train_dqn called {name}; it trains with double_dqn_training_step")
             self._check_model(values["model"], name)
             if kind != "online":
-                self._check_model(values["target_model"], name, "target")
-                self._check_target_copies(values["model"], values["target_model"])
+                self._check_target(values["target_model"], name)
             if self.batch is None or not _same(values["experiences"], self.batch):
                 self.problem(f"{name} was not given the batch sample_experiences just returned")
             if self.episode < self.settings["warmup_episodes"]:
                 self.problem("a training step was taken during the warm-up episodes")
             if _number(values["discount_factor"]) != self.settings["discount_factor"]:
                 self.problem(f"{name} was given discount_factor={values['discount_factor']!r}")
-            return self.train(kind)
+            loss = self.train(kind)
+            return effects(loss, set_weights={position(names, args, "model"): self.online})
 
         return serve
-
-    def _check_target_copies(self, model, target):
-        """The target gets the model's weights (set_weights after a get_weights) once per period."""
-        copies = self.training_steps // self.settings["target_update_period"]
-        model, target = _handle(model), _handle(target)
-        if target.get("set_weights_calls") != copies or (model.get("get_weights_calls") or 0) < copies:
-            self.problem(f"after {self.training_steps} training steps the target model should have been given "
-                         f"the model's weights {copies} times (every {self.settings['target_update_period']} "
-                         f"steps), not {target.get('set_weights_calls')}")
 
     # -- what the helpers do, the grader's way ------------------------------------
     def play(self):
@@ -214,9 +219,10 @@ def notebooks_mean_return(settings, seed, n_episodes, batch_size, warmup_episode
     return cached("train_dqn_notebooks_return", inputs, sources, compute)
 
 
-def _handle(model):
-    """A tracked model argument's description (handle and call counts); {} for anything else."""
-    return model if isinstance(model, dict) and model.get(KIT_KEY) == "model" else {}
+def _holds(model, weights):
+    """Whether a model argument (sent as its weights) holds exactly these weights."""
+    got = model.get("weights") if isinstance(model, dict) and model.get(KIT_KEY) == "model" else None
+    return _same(got, weights)
 
 
 def _number(value):
@@ -228,7 +234,14 @@ def _number(value):
 
 
 def _same(got, want):
-    """Whether ``got`` is a list of arrays equal to ``want``'s."""
+    """Whether ``got`` is a list of values equal to ``want``'s: arrays of the same shape, or equal numbers."""
     return (isinstance(got, list) and len(got) == len(want)
-            and all(isinstance(g, np.ndarray) and g.shape == np.shape(w) and np.array_equal(g, w)
-                    for g, w in zip(got, want)))
+            and all(_equal(g, w) for g, w in zip(got, want)))
+
+
+def _equal(got, want):
+    if isinstance(want, np.ndarray):
+        return isinstance(got, np.ndarray) and got.shape == want.shape and np.array_equal(got, want)
+    if isinstance(want, (bool, np.bool_)):
+        return type(got) is bool and got == bool(want)
+    return _number(got) is not None and _number(got) == float(want)

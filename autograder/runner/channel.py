@@ -1,5 +1,8 @@
 """The runner's end of the message channel to the grader."""
 
+import contextlib
+import threading
+
 import wire
 from runner.plain import described, tensor_as_array
 
@@ -16,6 +19,20 @@ class Channel:
 
     def __init__(self, in_fd, out_fd, max_bytes):
         self.in_fd, self.out_fd, self.max_bytes = in_fd, out_fd, max_bytes
+        self._lock = threading.Lock()  # a request is one message and its reply, whichever thread asks
+        self._serving = False
+
+    @contextlib.contextmanager
+    def serving(self):
+        """The grader answers requests while a call runs, and only then: a request a thread makes after the
+        call returned (a dataset's prefetching, say) fails there instead of reaching the grader out of turn."""
+        with self._lock:
+            self._serving = True
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._serving = False
 
     def send(self, message):
         """Send a reply; tensors in it become arrays, any other object is a WireError."""
@@ -26,8 +43,11 @@ class Channel:
 
     def request(self, message):
         """Ask the grader for something in the middle of a call (an env step, a helper value)."""
-        wire.write_message(self.out_fd, message, self.max_bytes, described)
-        reply = self.receive()
+        with self._lock:
+            if not self._serving:
+                raise RuntimeError("the grader answers requests only while it waits for a call to return")
+            wire.write_message(self.out_fd, message, self.max_bytes, described)
+            reply = self.receive()
         if type(reply) is not dict or reply.get("op") != "reply":
             raise RuntimeError("the grader sent no reply")
         if reply.get("ok"):

@@ -54,7 +54,8 @@ def grader_function(channel, name):
     """A function whose every call the grader answers (a helper it stands in for, or an argument).
 
     The grader's answer may carry effects on the call's arguments (by position, or by keyword), as the
-    real helper would have had: ``{"__kit__": "effects", "value": ..., "append": {key: item}}``.
+    real helper would have had: ``{"__kit__": "effects", "value": ..., "append": {key: item},
+    "set_weights": {key: weights}}``.
     """
     def proxy(*args, **kwargs):
         reply = channel.request({"kind": "helper", "name": name, "args": list(args), "kwargs": kwargs})
@@ -63,6 +64,8 @@ def grader_function(channel, name):
                 return args[int(key)] if key.isdigit() else kwargs[key]
             for key, item in reply.get("append", {}).items():
                 target(key).append(tuple(item))
+            for key, weights in reply.get("set_weights", {}).items():
+                target(key).set_weights(weights)
             reply = reply["value"]
         return materialise(reply, channel)
 
@@ -88,8 +91,8 @@ def _mlp(spec, channel):
 
 def _build_mlp(spec):
     """A dense network with the lesson's layout: kernels and biases given in pairs, ``activation`` in the
-    hidden layers, ``output_activation`` in the last. Its predict() counts its calls; with a ``handle``,
-    its get_weights() and set_weights() do too."""
+    hidden layers, ``output_activation`` in the last. With ``predict_decoy``, predict() and predict_on_batch()
+    answer the negated outputs, so that a choice made from them shows in the value it returns."""
     tf = _tensorflow()
     weights = spec["weights"]
     kernels = weights[::2]
@@ -100,19 +103,10 @@ def _build_mlp(spec):
                                             activation=spec["output_activation"] if last else spec["activation"]))
     model = tf.keras.Sequential(layers)
     model.set_weights(weights)
-    model.predict = _counted(model.predict)
-    if spec.get("handle") is not None:  # the grader tracks its weights itself: count their reads and writes
-        model.kit_handle = spec["handle"]
-        model.get_weights, model.set_weights = _counted(model.get_weights), _counted(model.set_weights)
+    if spec.get("predict_decoy"):
+        step = model.predict_step  # what predict(), predict_on_batch() and Model.predict(model, ...) all run
+        model.predict_step = lambda data: -step(data)
     return model
-
-
-def _counted(function):
-    def counted(*args, **kwargs):
-        counted.calls += 1
-        return function(*args, **kwargs)
-    counted.calls = 0
-    return counted
 
 
 def _experience_buffer(spec, channel):

@@ -25,17 +25,15 @@ def tensor_as_array(value):
 
 def described(value):
     """What the grader receives for an argument a student passes to a grader-served helper: models as their
-    weights (or, for models the grader tracks itself, their handle and how often their weights were read
-    and written), the grader's environments by id, other objects by type."""
+    weights, replay buffers as their length and newest item, the grader's environments by id, other objects
+    by type. The grader compares each with what it holds itself."""
     from runner.kit_objects import RemoteEnv
 
     if isinstance(value, RemoteEnv):
         return {KIT_KEY: "env", "id": value.env_id}
     if isinstance(value, collections.deque):  # a replay buffer: the grader mirrors its content
-        return {KIT_KEY: "deque", "length": len(value), "maxlen": value.maxlen}
-    if getattr(value, "kit_handle", None) is not None:
-        return {KIT_KEY: "model", "handle": value.kit_handle, "get_weights_calls": value.get_weights.calls,
-                "set_weights_calls": value.set_weights.calls}
+        return {KIT_KEY: "deque", "length": len(value), "maxlen": value.maxlen,
+                "newest": list(value[-1]) if value else None}
     tf = sys.modules.get("tensorflow")
     if tf is not None and isinstance(value, tf.keras.Model):
         return {KIT_KEY: "model", "weights": value.get_weights()}

@@ -4,6 +4,8 @@ import builtins
 import contextlib
 import difflib
 import linecache
+import random
+import sys
 import traceback
 
 from runner.kit_objects import grader_function, materialise, new_call
@@ -14,7 +16,8 @@ MAX_MESSAGE_CHARS = 2000
 
 
 class Session:
-    """The student's namespace and the two operations the grader may ask for."""
+    """The student's namespace and the operations the grader may ask for: run a cell, call a function,
+    evaluate a view of an object it describes."""
 
     def __init__(self, channel):
         self.channel = channel
@@ -24,9 +27,12 @@ class Session:
     def handle(self, message):
         op = message.get("op") if type(message) is dict else None
         if op == "exec":
+            seed_generators(message.get("seed"), message.get("seed"))
             return self.exec_cell(message["cell"], message["source"])
         if op == "call":
             return self.call(message)
+        if op == "evaluate":
+            return self.evaluate(message)
         return {"kind": "error", "message": f"unknown request {op!r}"}
 
     def exec_cell(self, cell_id, source):
@@ -42,29 +48,60 @@ class Session:
         return {"kind": "executed", "ok": True}
 
     def call(self, message):
+        """Call a function of the notebook, with the grader's stand-ins for its helpers during the call."""
         name = message["fn"]
         function = self.namespace.get(name)
         if not callable(function):
             return _failure("MissingFunction", self._missing_message(name))
-        new_call()
-        try:
-            args = materialise(message.get("args", []), self.channel)
-            kwargs = materialise(message.get("kwargs", {}), self.channel)
-        except Exception as error:
-            return _failure("GraderArgumentError", f"{type(error).__name__}: {error}")
         stubs = {helper: grader_function(self.channel, helper) for helper in message.get("helpers", [])}
-        try:
+
+        def run(args, kwargs):
             with _substituted(self.namespace, stubs):
-                result = function(*args, **kwargs)
-            return {"kind": "result", "ok": True, **apply_view(message.get("view", {}), result, args)}
-        except BaseException as error:
-            return {"kind": "result", "ok": False, "error": describe_error(error)}
+                return function(*args, **kwargs)
+
+        return self._answer(message, run)
+
+    def evaluate(self, message):
+        """The view of the first argument, an object the grader describes: the grader's own computation with
+        TensorFlow, which runs in a sandbox like everything else (only the reference's are asked for it)."""
+        return self._answer(message, lambda args, kwargs: args[0])
+
+    def _answer(self, message, run):
+        new_call()
+        seed_generators(message.get("seed"), message.get("seed_tensorflow"))
+        with self.channel.serving():
+            try:
+                args = materialise(message.get("args", []), self.channel)
+                kwargs = materialise(message.get("kwargs", {}), self.channel)
+            except Exception as error:
+                return _failure("GraderArgumentError", f"{type(error).__name__}: {error}")
+            try:
+                result = run(args, kwargs)
+                return {"kind": "result", "ok": True, **apply_view(message.get("view", {}), result, args)}
+            except BaseException as error:
+                return {"kind": "result", "ok": False, "error": describe_error(error)}
 
     def _missing_message(self, name):
         callables = sorted(n for n in self.defined if callable(self.namespace.get(n)))
         close = difflib.get_close_matches(name, callables, n=3)
         message = f"{name} is not defined"
         return message + (f" (did you rename it? found {', '.join(close)})" if close else "")
+
+
+def seed_generators(seed, tensorflow_seed=None):
+    """Seed Python's and NumPy's global generators with the grader's seed for a call, and TensorFlow's (if
+    imported) when the grader says: so that grading a notebook twice gives the same draws.
+
+    TensorFlow's is seeded seldom (before the cells, and at the first call of each hidden test module): setting
+    it resets the random ops of every compiled function, which would then repeat their first draw each call."""
+    if type(seed) is int:
+        random.seed(seed)
+        numpy = sys.modules.get("numpy")
+        if numpy is not None:
+            numpy.random.seed(seed)
+    tensorflow = sys.modules.get("tensorflow")
+    if type(tensorflow_seed) is int and tensorflow is not None:
+        tensorflow.random.set_seed(tensorflow_seed)
 
 
 @contextlib.contextmanager

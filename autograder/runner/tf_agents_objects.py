@@ -1,13 +1,18 @@
 """Assignment 4's objects that the grader asks for by description: Breakout games, TF-Agents specs, the
 lesson's Q-network with given weights, a DQN agent and a replay buffer.
 
-The games run here, in the sandbox: the pipeline checks compare values, and the
-milestone's games are played by the grader itself. TensorFlow, TF-Agents and the
-assignment's ``gymnasium_adapter`` (a released support file) are imported only
-when an object is built.
+Games come two ways: run here, in the sandbox (``breakout_env``: checks that compare
+values with the reference's), or served by the grader (``served_games``: every reset
+and step runs in the grader, which keeps what it served as the evidence of what was
+collected). A replay buffer may be sampled by the grader too, so that it knows every
+batch a training loop learned from. TensorFlow, TF-Agents and the assignment's
+``gymnasium_adapter`` (a released support file) are imported only when an object is
+built.
 """
 
 import importlib
+
+import numpy as np
 
 
 def _tf():
@@ -73,31 +78,107 @@ def dqn_agent(spec, channel=None):
     return agent
 
 
+def served_games(spec, channel):
+    """``{"id", "num_envs", "seed", "observation_space", "n_actions"}``: the grader's games as a TFPyEnvironment,
+    frames last."""
+    from gymnasium_adapter import GymnasiumVectorEnvironment
+    from tf_agents.environments.tf_py_environment import TFPyEnvironment
+
+    return TFPyEnvironment(GymnasiumVectorEnvironment(RemoteVectorEnv(channel, spec), seed=spec["seed"],
+                                                      frames_last=True))
+
+
+class RemoteVectorEnv:
+    """A gymnasium vector environment whose every reset and step runs in the grader."""
+
+    def __init__(self, channel, spec):
+        from gymnasium import spaces
+        from gymnasium.vector import AutoresetMode
+
+        self._channel, self.env_id, self.num_envs = channel, spec["id"], spec["num_envs"]
+        space = spec["observation_space"]
+        self.single_observation_space = spaces.Box(space["low"], space["high"], tuple(space["shape"]), np.uint8)
+        self.single_action_space = spaces.Discrete(spec["n_actions"])
+        self.metadata = {"autoreset_mode": AutoresetMode.NEXT_STEP}
+
+    def reset(self, *, seed=None, options=None):
+        observations, info = self._ask("reset", {"seed": seed})
+        return observations, info
+
+    def step(self, actions):
+        return tuple(self._ask("step", {"actions": np.asarray(actions, dtype=np.int64)}))
+
+    def close(self):
+        """Nothing to release: the games live in the grader."""
+
+    def _ask(self, method, args):
+        return self._channel.request({"kind": "env", "id": self.env_id, "method": method, "args": args})
+
+
 def replay_buffer(spec, channel):
-    """``{"observation", "action", "batch_size", "max_length", "warmup"}``: a TFUniformReplayBuffer of the
-    trajectories a DQN agent collects; with ``warmup`` ``{"env", "batch_steps"}``, filled by a random
-    policy playing those games for that many steps each (so every row holds that many items)."""
+    """``{"observation", "action", "batch_size", "max_length", "contents", "sampler"}``: a TFUniformReplayBuffer of
+    the trajectories a DQN agent collects; with ``contents`` (``{field: array}``, one row per game), filled with
+    those trajectories; with ``sampler``, the name of a grader function, every batch it gives (``as_dataset``,
+    ``get_next``) is one the grader samples."""
     from tf_agents.policies.random_tf_policy import RandomTFPolicy
     from tf_agents.replay_buffers.tf_uniform_replay_buffer import TFUniformReplayBuffer
-    from tf_agents.trajectories import trajectory
 
-    policy = RandomTFPolicy(_time_step_spec(spec), tensor_spec(spec["action"]))
-    buffer = TFUniformReplayBuffer(policy.trajectory_spec, batch_size=spec["batch_size"],
-                                   max_length=spec["max_length"])
-    if spec.get("warmup"):
-        env = breakout_env(spec["warmup"]["env"], channel)
-        time_step = env.reset()
-        for _ in range(spec["warmup"]["batch_steps"]):
-            action_step = policy.action(time_step)
-            next_time_step = env.step(action_step.action)
-            buffer.add_batch(trajectory.from_transition(time_step, action_step, next_time_step))
-            time_step = next_time_step
-        env.close()
+    from runner.tf_agents_views import trajectories
+
+    data_spec = RandomTFPolicy(_time_step_spec(spec), tensor_spec(spec["action"])).trajectory_spec
+    kind = _grader_sampled(TFUniformReplayBuffer) if spec.get("sampler") else TFUniformReplayBuffer
+    buffer = kind(data_spec, batch_size=spec["batch_size"], max_length=spec["max_length"])
+    if spec.get("sampler"):
+        buffer.sample = _grader_function(channel, spec["sampler"])
+    contents = spec.get("contents")
+    if contents:
+        for item in range(np.shape(contents["step_type"])[1]):
+            buffer.add_batch(trajectories({field: values[:, item] for field, values in contents.items()}, data_spec))
     return buffer
+
+
+def _grader_function(channel, name):
+    from runner.kit_objects import grader_function
+
+    return grader_function(channel, name)
+
+
+def _grader_sampled(base):
+    """A subclass of the replay buffer class ``base`` whose samples the grader draws (``self.sample``, a grader
+    function of (sample_batch_size, num_steps) giving ``{field: array}``), in the order they are asked for: a
+    sampling op, so that a compiled function asks anew each time it runs."""
+    from tf_agents.replay_buffers.tf_uniform_replay_buffer import BufferInfo
+
+    tf = _tf()
+
+    class GraderSampledReplayBuffer(base):
+        def _get_next(self, sample_batch_size=None, num_steps=None, time_stacked=True):
+            specs = {field: spec for field, spec in self.data_spec._asdict().items() if spec != ()}
+            size = () if sample_batch_size is None else (sample_batch_size,)
+            outer = size + (() if num_steps is None else (num_steps,))
+
+            def fetch():
+                batch = self.sample(sample_batch_size, num_steps)
+                return [np.asarray(batch[field], dtype=spec.dtype.as_numpy_dtype) for field, spec in specs.items()]
+
+            tensors = tf.numpy_function(fetch, [], [spec.dtype for spec in specs.values()], stateful=True)
+            for tensor, spec in zip(tensors, specs.values()):
+                tensor.set_shape(outer + tuple(spec.shape))
+            fields = {field: () for field in self.data_spec._fields} | dict(zip(specs, tensors))
+            info = BufferInfo(ids=tf.zeros(size, tf.int64), probabilities=tf.zeros(size, tf.float32))
+            return type(self.data_spec)(**fields), info
+
+        def _as_dataset(self, sample_batch_size=None, num_steps=None, sequence_preprocess_fn=None,
+                        num_parallel_calls=None):
+            return tf.data.Dataset.from_tensors(0).repeat().map(
+                lambda _: self._get_next(sample_batch_size, num_steps))
+
+    return GraderSampledReplayBuffer
 
 
 BUILDERS = {
     "breakout_env": breakout_env,
+    "served_games": served_games,
     "tensor_spec": tensor_spec,
     "q_network": q_network,
     "dqn_agent": dqn_agent,

@@ -66,8 +66,9 @@ def q_network(view, network, args):
 
 
 def agent(view, dqn_agent, args):
-    """Hyperparameters; one training step on the view's batch, if it has one (loss, weights after); epsilon
-    at the view's training steps."""
+    """Hyperparameters; the TD losses of the view's errors; one training step on the view's batch, if it has one
+    (loss, weights after), or one on each of its batches in turn (losses, weights after the last); epsilon at
+    the view's training steps."""
     from tf_agents.agents.dqn.dqn_agent import DqnAgent
 
     if not isinstance(dqn_agent, DqnAgent):
@@ -78,13 +79,17 @@ def agent(view, dqn_agent, args):
                  "target_update_period": int(updates._period),
                  "target_update_tau": float(inspect.getclosurevars(updates._body).nonlocals["tau"]),
                  "optimizer": _optimizer(dqn_agent._optimizer)}
-    errors = view["td_errors"]
-    described["td_losses"] = dqn_agent._td_errors_loss_fn(tf.zeros_like(errors), tf.constant(errors))
+    if view.get("td_errors") is not None:
+        errors = view["td_errors"]
+        described["td_losses"] = dqn_agent._td_errors_loss_fn(tf.zeros_like(errors), tf.constant(errors))
     if view.get("batch") is not None:
         loss = dqn_agent.train(trajectories(view["batch"], dqn_agent.collect_data_spec)).loss
         described["train"] = {"loss": loss, "weights": dqn_agent._q_network.get_weights()}
+    if view.get("batches") is not None:
+        losses = [dqn_agent.train(trajectories(batch, dqn_agent.collect_data_spec)).loss for batch in view["batches"]]
+        described["trained"] = {"losses": losses, "weights": dqn_agent._q_network.get_weights()}
     described["epsilon"] = []
-    for step in view["epsilon_steps"]:
+    for step in view.get("epsilon_steps", []):
         dqn_agent.train_step_counter.assign(step)
         epsilon = dqn_agent._epsilon_greedy
         described["epsilon"].append(float(np.asarray(epsilon() if callable(epsilon) else epsilon)))
@@ -118,12 +123,19 @@ def replay_buffer(view, result, args):
 
 
 def collected(view, result, args):
-    """What a collection run left: the replay buffer's contents (the view's fields, after the first
-    ``skip`` items of each row), the agent's training steps, and the result if the view keeps it."""
+    """What a collection run left: the replay buffer's contents (the view's fields, after the first ``skip``
+    items of each row; observations only at the view's ``observed`` (row, item) positions), the weights of the
+    agent's Q-network if the view names the agent, and the result if the view keeps it."""
     buffer = args[view["buffer"]]
-    described = {"contents": contents(buffer, view.get("skip", 0), view.get("fields", TRAJECTORY_FIELDS))}
+    skip, fields = view.get("skip", 0), view.get("fields", TRAJECTORY_FIELDS)
+    described = {"contents": contents(buffer, skip, [field for field in fields if field != "observation"])}
+    if view.get("observed"):
+        observations = np.asarray(buffer.gather_all().observation)[:, skip:]
+        rows, items = np.asarray(view["observed"]).T
+        inside = (rows < observations.shape[0]) & (items < observations.shape[1])
+        described["observed"] = observations[rows[inside], items[inside]] if inside.all() else None
     if "agent" in view:
-        described["train_step"] = int(args[view["agent"]].train_step_counter)
+        described["weights"] = args[view["agent"]]._q_network.get_weights()
     if view.get("result_kept"):
         described["result"] = result
     return described

@@ -22,8 +22,6 @@ def apply_view(view, result, args):
         reply.setdefault("args_after", {})[str(index)] = args[index]
     for index in view.get("model_weights", []):
         reply.setdefault("weights", {})[str(index)] = [np.asarray(weight) for weight in args[index].get_weights()]
-    for index in view.get("predict_calls", []):
-        reply.setdefault("predict_calls", {})[str(index)] = getattr(args[index].predict, "calls", None)
     return reply
 
 

@@ -114,12 +114,24 @@ MUTANTS = {
                                                           "model.predict(state[np.newaxis], verbose=0)"),
         "returns an array": POLICY.replace("return int(np.argmax(Q_values[0]))",
                                            "return np.argmax(Q_values, axis=1)"),
+        "explores half the time whatever epsilon": POLICY.replace("if np.random.rand() < epsilon:",
+                                                                  "if epsilon and np.random.rand() < 0.5:"),
+        "explores among the other actions only": '''
+            def epsilon_greedy_policy(model, state, epsilon=0.0):
+                n_outputs = model.output_shape[-1]
+                greedy = int(np.argmax(model(state[np.newaxis])[0]))
+                if np.random.rand() < epsilon:
+                    return int((greedy + np.random.randint(1, n_outputs)) % n_outputs)
+                return greedy
+        ''',
     },
     "sample_experiences": {
         "the first experiences, not random ones": SAMPLE.replace(
             "np.random.randint(len(replay_buffer), size=batch_size)", "np.arange(batch_size) % len(replay_buffer)"),
         "never the last experience": SAMPLE.replace("np.random.randint(len(replay_buffer)",
                                                     "np.random.randint(len(replay_buffer) - 1"),
+        "never the first experience": SAMPLE.replace("np.random.randint(len(replay_buffer)",
+                                                     "np.random.randint(1, len(replay_buffer)"),
         "five fields, as in the lesson": SAMPLE.replace("range(6)", "range(5)"),
         "one draw per field": '''
             def sample_experiences(replay_buffer, batch_size):
@@ -170,6 +182,7 @@ MUTANTS = {
     },
     "per_sample": {
         "uniform sampling": PER.replace("p=probabilities)", ")"),
+        "priorities without the zeta power": PER.replace("** zeta", ""),
         "the lesson's +beta": PER.replace("** (-beta)", "** beta"),
         "weights normalised by their sum": PER.replace("weights / weights.max()", "weights / weights.sum()"),
         "indices as a list": PER.replace("return indices, weights", "return indices.tolist(), weights"),

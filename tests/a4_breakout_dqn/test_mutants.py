@@ -75,6 +75,21 @@ MUTANTS = [
                               ("agent.collect_policy.get_initial_state(", "()  # ")),
     },
 ]
+NAMES = [  # what each mutant of MUTANTS gets wrong (tests/test_stats.py finds the statistical tests' mistakes here)
+    {"make_breakout_env": "a new game at each life loss (episodic_life)",
+     "build_q_network": "frames not scaled to [0, 1]",
+     "build_agent": "gamma 0.9 and target updates every 1,000 steps",
+     "build_replay_buffer": "max_length shared between the games",
+     "collect_warmup": "n_steps counted per game",
+     "train_agent": "trains twice per iteration",
+     "export_q_weights": "unnamed arrays"},
+    {"make_breakout_env": "life losses end evaluation games too, frames first",
+     "build_q_network": "256 units in the dense layer",
+     "build_agent": "Adam, squared loss, constant epsilon, not initialised",
+     "build_replay_buffer": "an observer that stores nothing",
+     "collect_warmup": "always the same action",
+     "train_agent": "collects with a random policy"},
+]
 GARBAGE = {function: f"def {function}(*args, **kwargs):\n    return {value}" for function, value in
            zip(A4.points, ["None", "'text'", "{'a': 1}", "[[[]]]", "np.array([np.nan])", "object()",
                            "np.zeros((3, 3))"])}
@@ -175,6 +190,10 @@ def test_every_test_of_a_function_is_failed_by_one_of_its_mutants(function, muta
               if test["function"] == function and not test["passed"]}
     assert tests and tests <= caught, f"no mutant of {function} fails {sorted(tests - caught)}"
     assert not any("grader itself" in test["feedback"] for report in mutant_reports for test in report["tests"])
+
+
+def test_every_mutant_is_named():
+    assert [set(row) for row in NAMES] == [set(row) for row in MUTANTS]
 
 
 @pytest.mark.slow

@@ -1,8 +1,11 @@
 """The catalogue of hostile submissions: ``cases/<name>.ipynb``, each with the outcome it must get.
 
-Every case attacks assignment 2 (``ASSIGNMENT``), whose grading needs no TensorFlow: what
-is tested is the grader's defences, which are the same for every assignment. A case
-notebook holds only the hostile cells, by nbgrader ``grade_id``; its metadata
+Most cases attack assignment 2 (``ASSIGNMENT``), whose grading needs no TensorFlow: what
+they test is the grader's defences, which are the same for every assignment, and they
+are graded in one batch. A case that attacks what only another assignment has (the
+evidence of its training loops, its statistical checks' inputs) names that assignment
+and the ``functions`` to grade, and is graded on its own, on those functions' tests. A
+case notebook holds only the hostile cells, by nbgrader ``grade_id``; its metadata
 ``adversarial`` says what it attacks and what it must get. The submitted notebook is
 a correct one (the reference solution, which the classmate alice submits as it is) with
 the case's cells in place of those cells, so every function the case leaves alone must
@@ -33,6 +36,8 @@ ASSIGNMENT = config.assignment("a2_q_learning")
 CASES = Path(__file__).resolve().parent / "cases"
 MARK = "ADVERSARY-WAS-HERE"
 """The prefix of every file a case writes outside the sandbox if it can."""
+KERNEL_SETTINGS = ("/proc/sys/kernel/core_pattern", "/proc/sys/kernel/modprobe", "/proc/sys/kernel/hostname")
+"""Host settings the cases try to change, read before and after they are graded."""
 LEAK = "LEAK"
 """What every case that carries hidden inputs out puts before them."""
 CLASSMATE = "alice"
@@ -48,6 +53,8 @@ class Case:
     submitted_as: str
     expect: dict
     cells: tuple
+    functions: tuple = ()
+    """The functions graded, for a case graded on its own; () for the batch's cases (every function)."""
 
     @property
     def student(self):
@@ -76,6 +83,20 @@ class Case:
         return folder
 
 
+def kernel_settings():
+    """The host's values of ``KERNEL_SETTINGS``."""
+    return {path: Path(path).read_text() for path in KERNEL_SETTINGS if Path(path).exists()}
+
+
+def restore(settings):
+    """Put back any of the host's settings a case changed (as root); the paths it changed."""
+    changed = [path for path, value in settings.items() if Path(path).read_text() != value]
+    for path in changed:
+        if os.geteuid() == 0:
+            Path(path).write_text(settings[path])
+    return changed
+
+
 def grade_id(cell):
     return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
 
@@ -94,5 +115,6 @@ def load():
         described = notebook["metadata"]["adversarial"]
         cases[path.stem] = Case(path.stem, described["category"], described["attack"], described["assignment"],
                                 described["submitted_as"], described["expect"],
-                                tuple(cell for cell in notebook["cells"] if cell["cell_type"] == "code"))
+                                tuple(cell for cell in notebook["cells"] if cell["cell_type"] == "code"),
+                                tuple(described.get("functions", ())))
     return cases

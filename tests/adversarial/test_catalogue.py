@@ -1,6 +1,7 @@
 """Every hostile submission of the catalogue (``cases/``) gets the outcome it must get, in one batch with a
-correct classmate: no point it did not earn, a clear message, the batch graded everyone, the gradebook is
-intact, nothing outside the sandbox changed, and no feedback carries hidden inputs or hidden test code."""
+correct classmate (or, for the cases on other assignments, graded on its own): no point it did not earn, a
+clear message, the batch graded everyone, the gradebook is intact, nothing outside the sandbox changed (no
+file, no kernel setting), and no feedback carries hidden inputs or hidden test code."""
 
 import hashlib
 import json
@@ -10,13 +11,18 @@ import sys
 
 import pytest
 
+from autograder import config
 from autograder.nbgrader_ext import commands
 from tests.adversarial import catalogue
+from tests.conftest import grade
 from tests.nbgrader_course import copy_course, generated, hidden_test_code_lines, once_per_run, scores, stored_reports
 
 pytestmark = pytest.mark.slow
-CASES = catalogue.load()
+ALL_CASES = catalogue.load()
 ASSIGNMENT = catalogue.ASSIGNMENT
+CASES = {name: case for name, case in ALL_CASES.items() if not case.functions}
+"""The cases graded in the batch."""
+ON_THEIR_OWN = {name: case for name, case in ALL_CASES.items() if case.functions}
 WORKERS = "3"
 """Submissions graded at once: one more than the cores, as several cases spend their time waiting for a limit."""
 CALL_TIMEOUT_S = 6.0
@@ -66,7 +72,7 @@ def grade_the_catalogue(generated, directory):
     for case in CASES.values():
         case.submit(root, lambda course, student, data: commands.place_collected(course, student, ASSIGNMENT.id,
                                                                                  data, when))
-    before = snapshot(root)
+    before, settings = snapshot(root), catalogue.kernel_settings()
     batch = subprocess.run([sys.executable, "-m", "autograder", "autograde", ASSIGNMENT.id, "--json", "--workers",
                             WORKERS], cwd=root, env=commands.environment(root), capture_output=True, text=True,
                            timeout=3000)
@@ -80,7 +86,7 @@ def grade_the_catalogue(generated, directory):
             "reports": reports, "autograded": autograded, "gradebook": gradebook_state(root),
             "scores": scores(root, ASSIGNMENT), "changed": sorted(path for path, digest in snapshot(root).items()
                                                       if before.get(path) != digest),
-            "marks": marks_on_this_machine()}
+            "marks": marks_on_this_machine(), "kernel_settings_changed": catalogue.restore(settings)}
 
 
 @pytest.fixture(scope="session")
@@ -109,6 +115,7 @@ def test_the_gradebook_is_intact(graded):
 def test_nothing_outside_the_sandboxes_changed(graded):
     assert graded["changed"] == []
     assert graded["marks"] == []
+    assert graded["kernel_settings_changed"] == []
 
 
 def test_no_feedback_carries_a_hidden_input_or_hidden_test_code(graded):
@@ -122,11 +129,29 @@ def test_no_feedback_carries_a_hidden_input_or_hidden_test_code(graded):
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_the_case_gets_its_outcome(name, graded):
-    case, report = CASES[name], graded["reports"][name]
+    report = graded["reports"][name]
+    expect_outcome(CASES[name], report, list(ASSIGNMENT.points))
+    assert graded["scores"][name] == pytest.approx(report["score"])
+
+
+@pytest.mark.parametrize("name", list(ON_THEIR_OWN))
+def test_a_case_graded_on_its_own_gets_its_outcome(name, tmp_path):
+    case = ON_THEIR_OWN[name]
+    path = tmp_path / f"{name}.ipynb"
+    path.write_text(json.dumps(case.notebook()))
+    settings = catalogue.kernel_settings()
+    report = grade(case.assignment, path, functions=case.functions)
+    assert catalogue.restore(settings) == [] and marks_on_this_machine() == []
+    assert {test["function"] for test in report["tests"]} == set(case.functions)
+    expect_outcome(case, report, list(case.functions))
+
+
+def expect_outcome(case, report, functions):
+    """The report shows the case's expected outcome: exactly the expected tests fail, with clear feedback."""
     expect = case.expect
     if expect.get("error"):
         assert expect["error"] in (report["error"] or ""), report["error"]
-    zero = list(ASSIGNMENT.points) if expect.get("zero") == "all" else expect.get("zero", [])
+    zero = functions if expect.get("zero") == "all" else expect.get("zero", [])
     must_fail = [test for test in report["tests"]
                  if test["function"] in zero or f"{test['function']}::{test['name']}" in expect.get("failed", [])]
     assert [test for test in report["tests"] if not test["passed"]] == must_fail
@@ -139,10 +164,11 @@ def test_the_case_gets_its_outcome(name, graded):
         if expect.get("feedback_exact"):
             problems = [line for line in test["feedback"].splitlines() if line.startswith("Problem:")]
             assert problems == [expect["feedback_exact"]], test["feedback"]
-    assert graded["scores"][name] == pytest.approx(report["score"])
 
 
 def test_every_kind_of_attack_is_in_the_catalogue():
-    categories = {case.category for case in CASES.values()}
+    categories = {case.category for case in ALL_CASES.values()}
     assert categories == {"forged results", "escapes", "resource abuse", "oracle probing"}
     assert all(case.assignment == ASSIGNMENT.id for case in CASES.values())
+    assert all(case.assignment != ASSIGNMENT.id and set(case.functions) <= set(config.assignment(
+        case.assignment).points) for case in ON_THEIR_OWN.values())

@@ -5,15 +5,14 @@ knows which action was played. The model is the lesson's network with the
 grader's weights, built by the kit.
 """
 
-import math
-
 import numpy as np
 
 from autograder import policy_net
-from autograder.checks import calling, expect_array, expect_list, expect_true, flag, graded, number, statistical
+from autograder.checks import (calling, expect_array, expect_list, expect_true, flag, graded, number, seeded,
+                               statistical)
 from autograder.envs import EnvServer, cartpole
 from autograder.probes import GraderEnv, Loss, PolicyModel
-from autograder.stats import binomial_acceptance
+from autograder.stats import CountCheck
 
 FUNCTION = "play_one_step"
 HINT = ("Sample the action from P(left) = model(obs[np.newaxis]) (left when a uniform draw is below it), take "
@@ -102,37 +101,66 @@ def test_gradients_favour_the_action_taken(student, rng, settings):
                                   "0 after action 1.")
 
 
-def sampling_acceptance(settings):
-    return binomial_acceptance(settings.sampling_calls, settings.sampling_p_left, settings.max_false_fail)
+def sampling_calls(settings):
+    """The sampling check's hidden inputs, the same at every grading: the policy's weights, and a CartPole state
+    per call where the policy's P(left) is between 0.1 and 0.4 (the grader puts its environment in each)."""
+    rng = seeded(settings, "sampling")
+    weights = random_weights(rng)
+    weights[3] = weights[3] - 1.1  # P(left) about 0.25 on average
+    states = []
+    while len(states) < settings.sampling_calls:
+        state = rng.uniform(-0.05, 0.05, 4) * np.array([20, 20, 2, 20])
+        if 0.1 <= policy_net.p_left(weights, state.astype(np.float32)) <= 0.4:
+            states.append(state)
+    return weights, states
 
 
-@statistical(lambda settings: sampling_acceptance(settings).false_fail)
+SAMPLING = {  # P(left) of a call, given the model's P(left) p
+    "correct": lambda p: p,
+    "always takes the likelier action": lambda p: float(p > 0.5),
+    "P(left) used as P(right)": lambda p: 1 - p,
+}
+
+
+def sampling_check(settings):
+    """Calls that went left, counted over all calls."""
+    weights, states = sampling_calls(settings)
+    probabilities = [policy_net.p_left(weights, state.astype(np.float32)) for state in states]
+
+    def groups(behaviour):
+        return [[SAMPLING[behaviour](p) for p in probabilities]]
+
+    return (CountCheck.of(groups("correct"), settings.max_false_fail),
+            {name: groups(name) for name in SAMPLING if name != "correct"})
+
+
+@statistical(sampling_check)
 @graded(FUNCTION, HINT)
-def test_samples_left_with_the_models_probability(student, rng, settings):
-    """Goes left with the probability the model outputs (0.25 here), over many calls.
+def test_samples_left_with_the_models_probability(student, settings):
+    """Goes left with the probability the model outputs, on hidden weights and states, over many calls.
 
-    False-fail rate: 9.3e-07. A correct sampler goes left a Binomial(n, 0.25) number
-    of times in n = settings.sampling_calls calls; the test fails when the count is
-    outside the interval from ``stats.binomial_acceptance``, whose two tails hold
-    that probability (computed exactly; at most settings.max_false_fail).
+    False-fail rate: 6.7e-07. Each call starts from its own hidden CartPole state, where
+    the hidden policy's P(left) is between 0.1 and 0.4; a correct sampler goes left in
+    each call with that probability. The lefts are counted over settings.sampling_calls
+    calls, and the test fails when the count is outside the interval from
+    ``stats.acceptance`` for its exact (Poisson-binomial) distribution, whose two tails
+    hold that probability.
+    Power against 'always takes the likelier action': 1.
+    Power against 'P(left) used as P(right)': 1.
     """
-    logit = math.log(settings.sampling_p_left / (1 - settings.sampling_p_left))
-    weights = [np.zeros((4, 5), np.float32), np.zeros(5, np.float32), np.ones((5, 1), np.float32),
-               np.array([logit], np.float32)]  # P(left) = sigmoid(logit) whatever the observation
-    server = EnvServer(cartpole(), seed=int(rng.integers(2 ** 31)))
-    server.reset()
-    start = len(server.log)
-    acceptance = sampling_acceptance(settings)
-    with calling(f"play_one_step(env, obs, model, loss_fn) {settings.sampling_calls} times with a model whose "
-                 f"P(left) is {settings.sampling_p_left}", public=True):
-        for _ in range(settings.sampling_calls):
-            if server.log[-1].terminated or server.log[-1].truncated:
-                server.reset()
+    weights, states = sampling_calls(settings)
+    check, _ = sampling_check(settings)
+    server = EnvServer(cartpole(), seed=0)
+    with calling(f"play_one_step(env, obs, model, loss_fn) {len(states)} times from hidden states, with a hidden "
+                 "model", public=False):
+        lefts = 0
+        for state in states:
+            server.reset()
+            server.set_state(state)
+            start = len(server.log)
             play(student, server, weights)
-        actions = [step.action for step in steps_since(server, start)]
-        expect_true(len(actions) == settings.sampling_calls, "env.step() was not called once per call")
-        lefts = actions.count(0)
-        expect_true(lefts in acceptance, f"went left {lefts} times in {len(actions)} calls; a sampler with "
-                    f"P(left) = {settings.sampling_p_left} goes left between {acceptance.low} and "
-                    f"{acceptance.high} times except with probability {acceptance.false_fail:.1g}",
+            steps = steps_since(server, start)
+            expect_true(len(steps) == 1, "env.step() was not called once per call")
+            lefts += steps[0].action == 0
+        expect_true(check.passes([lefts]), "it does not go left as often as the model's P(left) says",
                     hint="Go left when tf.random.uniform([1, 1]) is below P(left): action = uniform > P(left).")

@@ -5,7 +5,9 @@ The helpers are served by the grader during these calls (``oracles.deep_q``): it
 plays every step in its own CartPole, samples the batches from its mirror of the
 replay buffer and takes every training step itself, so every correct
 implementation follows the same run, a bug in a helper costs nothing here, and
-what is graded is how train_dqn puts them together.
+what is graded is how train_dqn puts them together. Target updates are seen in the
+target model's weights, read back at every training step, never in a count the
+sandbox keeps.
 """
 
 import pytest
@@ -39,8 +41,8 @@ class Training:
         self.failure = None
         try:
             with inputs(public=True):
-                returned = student.call(FUNCTION, GraderEnv(self.server), DQNModel(weights, "online"),
-                                        DQNModel(weights, "target"), n_episodes, n_max_steps, batch_size, discount,
+                returned = student.call(FUNCTION, GraderEnv(self.server), DQNModel(weights), DQNModel(weights),
+                                        n_episodes, n_max_steps, batch_size, discount,
                                         Optimizer("Adam", settings.train_learning_rate), Loss("huber"),
                                         warmup_episodes, target_update_period, episode_seed,
                                         helpers=self.run.helpers(), timeout=timeout)
