@@ -1,6 +1,8 @@
 # The course kit's two commands: `make demo` (set up, build, a whole nbgrader cycle on the sample students)
 # and `make test`.
-PYTHON ?= python3.11
+# Debian's own Python 3.11 where there is one (any 3.11.x works), so that other users (the sandbox's, students on
+# a shared exchange) can run it; else the first python3.11 on PATH.
+PYTHON ?= $(shell test -x /usr/bin/python3.11 && echo /usr/bin/python3.11 || echo python3.11)
 VENV := .venv
 PY := $(VENV)/bin/python
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
@@ -22,6 +24,10 @@ check-build: venv
 venv: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt
+	@$(PYTHON) -c "import ensurepip" 2>/dev/null || { \
+	  echo "Installing Debian's python3.11-venv (venv needs it)"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq python3.11-venv; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq python3.11-venv; fi; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt

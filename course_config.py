@@ -292,7 +292,7 @@ A1 = Assignment(
     },
     grading=PolicyGradientGrading(),
     quick_grading={"train_iterations": 3, "train_episodes_per_update": 4, "eval_episodes": 3, "eval_threshold": 0.0,
-                   "sampling_calls": 60},
+                   "sampling_calls": 100},
 )
 
 A2 = Assignment(

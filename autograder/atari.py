@@ -1,26 +1,23 @@
 """Assignment 4's milestone: a trained Q-network's weights, read as plain arrays and played by the grader.
 
 No student code runs here. ``load_q_weights`` reads the submitted ``.npz`` file as
-data only: its size is capped, its zip members are checked by name and size before
-any is read, the arrays are read with ``np.load(allow_pickle=False)``, and each
-array's dtype and shape must be those of the notebook's network (its architecture
-comes from course_config.py). ``q_values`` is that network in NumPy. ``play`` runs
+data only (``npz_file``: what ``np.savez`` writes and nothing else, its size capped
+and every member read through a streaming cap), and each array's dtype and shape
+must be those of the notebook's network (its architecture comes from
+course_config.py). ``q_values`` is that network in NumPy. ``play`` runs
 the grader's own Breakout games, all in parallel in one ``AtariVectorEnv``, and
 counts their scores.
 """
 
-import zipfile
 from pathlib import Path
 
 import ale_py
 import gymnasium as gym
 import numpy as np
 
+from autograder import npz_file
 
 gym.register_envs(ale_py)
-
-NPY_HEADER_BYTES = 4096
-"""Room for a .npy member's header beside its data."""
 
 
 class WeightsError(Exception):
@@ -42,59 +39,38 @@ def weight_shapes(settings, n_actions=None):
     return shapes + [("q_values_kernel", (inputs, n_actions)), ("q_values_bias", (n_actions,))]
 
 
-def load_q_weights(path, settings):
-    """The weights in the .npz file at ``path``, in network order; WeightsError saying what is wrong."""
-    path, expected = Path(path), dict(weight_shapes(settings))
-    if path.is_symlink():
-        raise WeightsError(f"{path.name} is a symbolic link, which the grader never follows: submit the file itself")
-    if not path.is_file():
-        raise WeightsError(f"no {path.name} was submitted beside the notebook: after training, "
-                           f"export_q_weights(q_net, {path.name!r}) writes it; submit it with the notebook")
-    size = path.stat().st_size
-    if size > settings.weights_bytes:
-        raise WeightsError(f"{path.name} is {size / 2**20:.1f} MiB, over the {settings.weights_bytes / 2**20:.0f} MiB "
-                           "limit: it should hold only the Q-network's weights")
+def load_q_weights(source, settings, file_name=None):
+    """The weights in the .npz file at ``source`` (a path, or the file's bytes), in network order; WeightsError
+    saying what is wrong."""
+    expected = dict(weight_shapes(settings))
+    if isinstance(source, bytes):
+        file_name = file_name or settings.weights_file
+        if len(source) > settings.weights_bytes:
+            raise WeightsError(_too_large(file_name, len(source), settings))
+    else:
+        source = Path(source)
+        file_name = source.name
+        if source.is_symlink():
+            raise WeightsError(f"{file_name} is a symbolic link, which the grader never follows: submit the file "
+                               "itself")
+        if not source.is_file():
+            raise WeightsError(f"no {file_name} was submitted beside the notebook: after training, "
+                               f"export_q_weights(q_net, {file_name!r}) writes it; submit it with the notebook")
+        if source.stat().st_size > settings.weights_bytes:
+            raise WeightsError(_too_large(file_name, source.stat().st_size, settings))
     try:
-        with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, OSError):
-        raise WeightsError(f"{path.name} is not a .npz file: write it with np.savez") from None
-    _check_members(path.name, members, expected)
-    try:
-        with np.load(path, allow_pickle=False) as saved:
-            arrays = {name: saved[name] for name in expected}
-    except (ValueError, OSError, EOFError, MemoryError, zipfile.BadZipFile) as error:
-        raise WeightsError(f"{path.name} holds an array that cannot be read ({type(error).__name__}): write it "
-                           "with np.savez") from None
-    for name, shape in expected.items():
-        _check_array(name, arrays[name], shape)
-    return [arrays[name] for name in expected]
+        arrays = npz_file.read(source, expected, file_name)
+    except npz_file.NpzError as error:
+        raise WeightsError(str(error)) from None
+    for name, array in zip(expected, arrays):
+        if not np.isfinite(array).all():
+            raise WeightsError(f"{name} holds NaN or infinite values: training diverged")
+    return arrays
 
 
-def _check_members(file_name, members, expected):
-    names = [member.filename.removesuffix(".npy") for member in members]
-    missing, unexpected = set(expected) - set(names), set(names) - set(expected)
-    if missing or unexpected or len(names) != len(set(names)):
-        problems = [f"it lacks {', '.join(sorted(missing))}"] if missing else []
-        problems += [f"it holds unexpected arrays {', '.join(sorted(unexpected))[:300]}"] if unexpected else []
-        problems += ["it holds an array twice"] if len(names) != len(set(names)) else []
-        raise WeightsError(f"{file_name} must hold exactly the arrays {', '.join(expected)}; "
-                           + "; ".join(problems))
-    for name, member in zip(names, members):
-        most = 4 * int(np.prod(expected[name])) + NPY_HEADER_BYTES
-        if member.file_size > most:
-            raise WeightsError(f"{name} in {file_name} takes {member.file_size} bytes, more than a float32 array of "
-                               f"shape {expected[name]}")
-
-
-def _check_array(name, array, shape):
-    if array.dtype != np.float32:
-        raise WeightsError(f"{name} has dtype {array.dtype}, expected float32")
-    if array.shape != shape:
-        raise WeightsError(f"{name} has shape {array.shape}, expected {shape} (the network of the notebook: "
-                           "check build_q_network and the order of the arrays)")
-    if not np.isfinite(array).all():
-        raise WeightsError(f"{name} holds NaN or infinite values: training diverged")
+def _too_large(file_name, size, settings):
+    return (f"{file_name} is {size / 2**20:.1f} MiB, over the {settings.weights_bytes / 2**20:.0f} MiB limit: it "
+            "should hold only the Q-network's weights")
 
 
 def q_values(weights, observations, settings):

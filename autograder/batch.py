@@ -39,7 +39,8 @@ class Outcome:
     student: str
     action: str
     """``graded`` (graded and recorded), ``recorded`` (a kept report recorded), ``skipped`` (unchanged since it
-    was recorded) or ``failed`` (a grader or gradebook fault, not the student's: run the batch again)."""
+    was recorded) or ``faulted`` (a fault of the grader or the gradebook, not the student's: its report says so,
+    and the next run grades it again)."""
     score: float = None
     error: str = None
 
@@ -71,8 +72,7 @@ def run(assignment_id, workers=0, scheduler="", force=False, progress=True):
             with _client(workers or batch.workers, scheduler or batch.scheduler_address) as client:
                 for submission, fingerprint, report in _graded(client, to_grade, grader, batch):
                     if isinstance(report, Exception):
-                        outcomes.append(Outcome(submission.student, "failed", error=str(report)))
-                        bar.update()
+                        outcomes.append(recorder.fault(submission, fingerprint, str(report)))
                     else:
                         outcomes.append(recorder.record(submission, fingerprint, report, "graded"))
         bar.close()
@@ -105,11 +105,19 @@ class Recorder:
                                                    > 1e-6 for function, earned in points.items()):
                 self.gradebook.record_points(student, points)
         except Exception as fault:  # noqa: BLE001  (the gradebook's fault, not the student's: run again)
-            self.bar.update()
-            return Outcome(student, "failed", error=f"the gradebook could not record it: {fault}")
+            return self.fault(submission, fingerprint, f"the gradebook could not record it: {fault}")
         self.store.mark_recorded(student, fingerprint)
         self.bar.update()
         return Outcome(student, action, report["score"], error)
+
+    def fault(self, submission, fingerprint, reason):
+        """Keep a report that says the grader (or the gradebook) faulted on the submission, not the student; the
+        store gives it back to no later run, which grades the submission again."""
+        self.store.save(submission.student, fingerprint, error_report(
+            submission.assignment_id, f"not graded yet: the grader faulted on this submission, not through the "
+            f"student's fault ({reason[:1500]}); the next run of the batch grades it again"), faulted=True)
+        self.bar.update()
+        return Outcome(submission.student, "faulted", error=reason)
 
 
 def _graded(client, to_grade, grader, batch):
@@ -175,9 +183,13 @@ def main(arguments):
         for outcome in outcomes:
             score = "" if outcome.score is None else f"{outcome.score:g}"
             print(f"  {outcome.student:<16} {outcome.action:<9} {score:>6}  {outcome.error or ''}".rstrip())
-    failed = [outcome.student for outcome in outcomes if outcome.action == "failed"]
-    if failed:
-        print(f"{len(failed)} submission(s) could not be graded ({', '.join(failed)}): fix the cause shown and "
-              "run the same command again; what was graded is kept", file=sys.stderr)
-    return 1 if failed else 0
+    counts = {action: sum(outcome.action == action for outcome in outcomes)
+              for action in ("graded", "recorded", "skipped", "faulted")}
+    print(", ".join(f"{count} {action}" for action, count in counts.items()), file=sys.stderr)
+    faulted = [outcome.student for outcome in outcomes if outcome.action == "faulted"]
+    if faulted:
+        print(f"{len(faulted)} submission(s) faulted the grader ({', '.join(faulted)}): each has a report that says "
+              "so; fix the cause shown and run the same command again, which grades those again and keeps the "
+              "rest", file=sys.stderr)
+    return 1 if faulted else 0
 

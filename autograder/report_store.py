@@ -22,15 +22,16 @@ class ReportStore:
         self.directory = config.ROOT / config.load().BATCH.reports / assignment_id
 
     def report(self, student, fingerprint):
-        """The stored report of this exact submission, or None."""
+        """The stored report of this exact submission, or None (also for a report of a grader fault, so that the
+        submission is graded again)."""
         stored = _read_json(self.directory / f"{student}.json")
-        if isinstance(stored, dict) and stored.get("fingerprint") == fingerprint:
+        if isinstance(stored, dict) and stored.get("fingerprint") == fingerprint and not stored.get("faulted"):
             return stored.get("report")
         return None
 
-    def save(self, student, fingerprint, report):
+    def save(self, student, fingerprint, report, faulted=False):
         _write_atomically(self.directory / f"{student}.json",
-                          json.dumps({"fingerprint": fingerprint, "report": report}, indent=1))
+                          json.dumps({"fingerprint": fingerprint, "report": report, "faulted": faulted}, indent=1))
 
     def recorded(self, student):
         """The fingerprint of the submission whose report the gradebook holds, or None."""

@@ -3,6 +3,7 @@ elsewhere, Postgres (a killed batch restarted: tests/adversarial/test_faults.py;
 tests/test_course_lock.py)."""
 
 import glob
+import json
 import os
 import subprocess
 import sys
@@ -65,11 +66,49 @@ def test_a_scheduler_address_spreads_grading_over_a_cluster(generated_course, tm
         with open(elsewhere / "course_config.py", "a") as settings:
             settings.write("\n# changed on the worker machine only\n")
         refused = run_batch(root, "--scheduler", address, "--force", expect=1)
-        assert refused["alice"]["action"] == "failed"
+        assert refused["alice"]["action"] == "faulted"
         assert "other hidden tests, notebooks or settings" in refused["alice"]["error"]
     finally:
         cluster.kill()
         cluster.wait()
+
+
+FAULTING = """
+import sys
+from autograder import batch, submission
+
+real = submission.grade_files
+
+def grade_files(assignment_id, files, grader, timeout_s):
+    if any(b"FAULT-THE-GRADER" in data for data in files.values()):
+        raise submission.GraderCrash("the grader failed on this submission: an injected fault")
+    return real(assignment_id, files, grader, timeout_s)
+
+batch.grade_files = grade_files
+from autograder.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_submission_that_faults_the_grader_gets_a_report_and_is_graded_on_the_next_run(
+        generated_course, tmp_path):  # noqa: F811
+    root = copy_course(generated_course, tmp_path)
+    put_submission(root, "alice", SAMPLES / "alice.ipynb")
+    faulting = json.loads((SAMPLES / "alice.ipynb").read_text())
+    faulting["cells"].append({"cell_type": "markdown", "metadata": {}, "source": "FAULT-THE-GRADER"})
+    put_submission(root, "bob", data=json.dumps(faulting).encode())
+    result = subprocess.run([sys.executable, "-c", FAULTING, "autograde", A1.id, "--json"], cwd=root,
+                            env=commands.environment(root), capture_output=True, text=True, timeout=900)
+    assert result.returncode == 1, result.stderr[-3000:]
+    outcomes = {outcome["student"]: outcome for outcome in json.loads(result.stdout)}
+    assert actions(outcomes) == {"alice": "graded", "bob": "faulted"}
+    assert "1 graded, 0 recorded, 0 skipped, 1 faulted" in result.stderr
+    assert "1 submission(s) faulted the grader (bob)" in result.stderr
+    stored = json.loads((root / "reports" / A1.id / "bob.json").read_text())
+    assert stored["faulted"] and "the grader faulted on this submission" in stored["report"]["error"]
+    assert "an injected fault" in stored["report"]["error"] and scores(root) == {"alice": A1.max_score}
+    assert actions(run_batch(root)) == {"alice": "skipped", "bob": "graded"}
+    assert scores(root) == {"alice": A1.max_score, "bob": A1.max_score}
 
 
 @pytest.fixture
