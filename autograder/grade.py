@@ -189,19 +189,36 @@ def run_pytest(paths, plugin):
                         "no:terminal", "-p", "no:cacheprovider", "--import-mode=importlib"], plugins=[plugin])
 
 
+def hidden_test_descriptions(assignment):
+    """{function: the first docstring lines of its hidden tests, in the order of their files}."""
+    described = {}
+    for _, test in _hidden_tests(assignment):
+        for mark in getattr(test, "pytestmark", []):
+            if mark.name == "graded":
+                line = (test.__doc__ or test.__name__).strip().splitlines()[0]
+                described.setdefault(mark.kwargs["function"], [])
+                if line not in described[mark.kwargs["function"]]:
+                    described[mark.kwargs["function"]].append(line)
+    return described
+
+
+def _hidden_tests(assignment):
+    """(module, test function) of every test function in the assignment's hidden test files, in order."""
+    found = []
+    for path in sorted((TESTS / assignment.id).glob("test_*.py")):
+        spec = importlib.util.spec_from_file_location(f"hidden_{assignment.id}_{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        found += [(path, function) for name, function in vars(module).items() if name.startswith("test_")
+                  and callable(function)]
+    return found
+
+
 def statistical_tests():
     """(assignment, node id, test function, its ``check(settings)``) of every hidden test marked ``@statistical``."""
-    found = []
-    for assignment in config.load().ASSIGNMENTS:
-        for path in sorted((TESTS / assignment.id).glob("test_*.py")):
-            spec = importlib.util.spec_from_file_location(f"hidden_{assignment.id}_{path.stem}", path)
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-            for name, function in vars(module).items():
-                for mark in getattr(function, "pytestmark", []):
-                    if mark.name == "statistical":
-                        found.append((assignment, f"{path}::{name}", function, mark.kwargs["check"]))
-    return found
+    return [(assignment, f"{path}::{test.__name__}", test, mark.kwargs["check"])
+            for assignment in config.load().ASSIGNMENTS for path, test in _hidden_tests(assignment)
+            for mark in getattr(test, "pytestmark", []) if mark.name == "statistical"]
 
 
 def dump(report):

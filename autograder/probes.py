@@ -67,10 +67,13 @@ class UndeclaredInputs(Exception):
 
 @dataclass(frozen=True)
 class Cell:
-    """A notebook cell the grader runs: its nbgrader grade_id and its code."""
+    """A notebook cell the grader runs: its name (nbgrader grade_id, or its place) and its code; a ``lenient``
+    cell's statements each run even where one before failed (a student's definitions: one import that fails
+    takes nothing else with it)."""
 
     id: str
     source: str
+    lenient: bool = False
 
 
 @dataclass
@@ -468,7 +471,8 @@ class Student:
                 continue
             deadline = sandbox.deadline(self.limits.cell_timeout_s)
             try:
-                sandbox.send({"op": "exec", "cell": cell.id, "source": cell.source, "seed": self.seed}, deadline)
+                sandbox.send({"op": "exec", "cell": cell.id, "source": cell.source, "seed": self.seed,
+                              "lenient": cell.lenient}, deadline)
                 reply = sandbox.receive(deadline)
             except SandboxTimeout:
                 self.skipped_cells[cell.id] = (f"ran longer than {self.limits.cell_timeout_s:g} s, so the grader "

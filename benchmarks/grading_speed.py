@@ -4,7 +4,10 @@ For each assignment: papermill executes the reference solution with the CI
 parameters from course_config.py (what CI does anyway), then the grader grades
 that executed notebook, once with empty caches (the reference's answers, the
 grader's own runs) and once warm (the usual case: a batch of submissions shares
-them). Every figure is the wall time of a fresh process, median of ``--repeat`` runs. Goal: warm ratio <= 1.3.
+them); then, warm, a notebook as a student saves it (the first of the assignment's
+realistic notebooks, ``tests/student_notebooks.py``: cells of their own, magics, and
+training runs left in at full size, which the grader must not run). Every figure is
+the wall time of a fresh process, median of ``--repeat`` runs. Goal: both warm ratios <= 1.3.
 
     .venv/bin/python benchmarks/grading_speed.py [ASSIGNMENT ...] [--repeat 3]
 """
@@ -22,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from autograder import config  # noqa: E402
+from tests import student_notebooks  # noqa: E402
 
 
 def timed(command):
@@ -42,21 +46,24 @@ def main():
     parser.add_argument("--repeat", type=int, default=3)
     arguments = parser.parse_args()
     course = config.load()
-    print(f"{'assignment':<24} {'papermill s':>11} {'grade cold s':>12} {'grade warm s':>12} {'warm ratio':>10}")
+    print(f"{'assignment':<24} {'papermill s':>11} {'grade cold s':>12} {'grade warm s':>12} {'warm ratio':>10} "
+          f"{'student-style s':>15} {'its ratio':>9}")
     for assignment in map(config.assignment, arguments.assignments) if arguments.assignments else course.ASSIGNMENTS:
         with tempfile.TemporaryDirectory() as scratch:
             executed = Path(scratch) / assignment.notebook
+            student = student_notebooks.write(student_notebooks.recipes(assignment.id)[0], assignment.id, scratch)
             grading = [sys.executable, "-m", "autograder", "grade", assignment.id, str(executed), "--json"]
-            papermill, cold, warm = [], [], []
+            papermill, cold, warm, styled = [], [], [], []
             for _ in range(arguments.repeat):
                 papermill.append(timed(papermill_command(assignment, executed)))
                 shutil.rmtree(config.path("cache", "reference", assignment.id), ignore_errors=True)
                 shutil.rmtree(config.path("cache", "grader"), ignore_errors=True)
                 cold.append(timed(grading))
                 warm.append(timed(grading))
-        bare, graded = statistics.median(papermill), statistics.median(warm)
+                styled.append(timed([*grading[:5], str(student), "--json"]))
+        bare, graded, student_style = map(statistics.median, (papermill, warm, styled))
         print(f"{assignment.id:<24} {bare:11.1f} {statistics.median(cold):12.1f} {graded:12.1f} "
-              f"{graded / bare:10.2f}")
+              f"{graded / bare:10.2f} {student_style:15.1f} {student_style / bare:9.2f}")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,9 @@ milestone needs a trained agent, has its own tests in ``tests/a4_breakout_dqn/``
   others nothing (with half the functions replaced by mutants, exactly those lose points). Both are
   graded with the assignment's ``quick_grading`` settings where it has them: they shorten the learning
   checks' runs, while a wrong update or result is caught in their first iterations all the same;
-* every set of correct alternatives (``ALTERNATIVES``) gets full marks;
+* every set of correct alternatives (``ALTERNATIVES``) gets full marks, and so does every notebook as students
+  really write and save them (``REALISTIC``, ``tests/student_notebooks.py``): helpers, imports and constants
+  in cells of their own, IPython syntax, training runs left in, outputs, moved cells, other apps' metadata;
 * garbage results fail cleanly, with no grader fault.
 """
 
@@ -23,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from autograder import config
+from tests import student_notebooks
 from tests.conftest import (by_function, executed_reference, grade, once_per_run, quick_course, reference_cell,
                             write_variant)
 
@@ -76,6 +79,7 @@ def test_every_function_has_mutants_and_alternatives(assignment_id):
     tables = TABLES[assignment_id]
     assert set(tables.MUTANTS) == set(ASSIGNMENTS[assignment_id].points)
     assert tables.ALTERNATIVES and all(set(cells) == set(tables.MUTANTS) for cells in tables.ALTERNATIVES)
+    assert tables.REALISTIC
 
 
 def mutant_rows(assignment_id):
@@ -160,6 +164,22 @@ def test_correct_alternatives_get_full_marks(assignment_id, index, variant):
     report = grade(assignment_id, variant(assignment_id, cells))
     assert report["score"] == ASSIGNMENTS[assignment_id].max_score, [
         t["feedback"] for t in report["tests"] if not t["passed"]]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment_id, index", [(assignment_id, index) for assignment_id in TABLES
+                                                  for index in range(len(TABLES[assignment_id].REALISTIC))])
+def test_notebooks_as_students_write_them_get_full_marks(assignment_id, index, tmp_path, mutants_course):
+    recipe = TABLES[assignment_id].REALISTIC[index]
+    report = grade(assignment_id, student_notebooks.write(recipe, assignment_id, tmp_path),
+                   course=mutants_course(assignment_id))
+    assert report["score"] == ASSIGNMENTS[assignment_id].max_score, [
+        t["feedback"] for t in report["tests"] if not t["passed"]]
+    assert report["error"] is None and not [note for note in report["notes"] if "uses" in note], report["notes"]
+    if recipe.app == "colab":
+        assert any("had lost their nbgrader metadata" in note for note in report["notes"])
+    if any("!" in source for _, _, source in recipe.added):
+        assert any("did not run (the grader runs no shell commands" in note for note in report["notes"])
 
 
 @pytest.mark.parametrize("assignment_id", list(ASSIGNMENTS))

@@ -195,10 +195,16 @@ def test_a_cell_that_hangs_is_skipped_and_the_others_still_run():
         assert "slow" in student.skipped_cells
 
 
-def test_a_missing_function_names_close_matches():
-    with make_student("def discount_reward(r):\n    return r") as student:
-        with pytest.raises(MissingFunction, match="did you rename it"):
+def test_a_missing_function_names_a_close_match_in_its_own_cell_only():
+    cells = [Cell("discount_rewards", "def discount_reward(r):\n    return r"),
+             Cell("cell 9", "def play_one_stepp():\n    pass")]
+    with Student(cells, LIMITS, split_inputs=False) as student:
+        with pytest.raises(MissingFunction, match="did you rename it\\? your `discount_rewards` cell defines "
+                                                  "discount_reward"):
             student.call("discount_rewards", [1])
+        with pytest.raises(MissingFunction) as missing:
+            student.call("play_one_step")
+        assert "rename" not in str(missing.value)
 
 
 def test_without_bubblewrap_grading_refuses_to_start(monkeypatch):

@@ -14,6 +14,7 @@ from nbgrader.preprocessors import (AssignLatePenalties, ClearMarkScheme, ClearO
 from autograder import config, course_lock
 from autograder.nbgrader_ext import late
 from autograder.nbgrader_ext.collect import SafeCollect
+from autograder.nbgrader_ext.hidden_checks import ListHiddenChecks
 from autograder.nbgrader_ext.late import SetDueDate
 from autograder.nbgrader_ext.sandboxed_grading import GradeInSandbox
 from autograder.nbgrader_ext.setpoints import SetPoints
@@ -37,10 +38,11 @@ def configure(c):
     c.Exchange.assignment_dir = str(config.ROOT)
     # Points and due dates come from course_config.py: set them before nbgrader checks or records any cell.
     from nbgrader.converters import Autograde, GenerateAssignment
-    c.GenerateAssignment.preprocessors = [SetPoints, SetDueDate,
+    c.GenerateAssignment.preprocessors = [SetPoints, ListHiddenChecks, SetDueDate,
                                           *GenerateAssignment.class_traits()["preprocessors"].default()]
     # The reference keeps its solutions and is not executed here (CI runs it with papermill).
-    c.GenerateSolution.preprocessors = [SetPoints, IncludeHeaderFooter, LockCells, ClearOutput, ClearMarkScheme]
+    c.GenerateSolution.preprocessors = [SetPoints, ListHiddenChecks, IncludeHeaderFooter, LockCells, ClearOutput,
+                                        ClearMarkScheme]
     c.Autograde.autograde_preprocessors = autograde_stages(
         Autograde.class_traits()["autograde_preprocessors"].default())
     late.configure(c)

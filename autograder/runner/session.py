@@ -1,5 +1,6 @@
 """One notebook's namespace: runs its cells and serves the grader's calls."""
 
+import ast
 import builtins
 import contextlib
 import difflib
@@ -12,6 +13,8 @@ from runner.kit_objects import grader_function, materialise, new_call
 from runner.views import apply_view
 
 CELL_PREFIX = "<cell "
+RENAME_CUTOFF = 0.8
+"""How alike (difflib's ratio) a function the graded cell defines must be to the graded name to look renamed."""
 MAX_MESSAGE_CHARS = 2000
 
 
@@ -21,30 +24,44 @@ class Session:
 
     def __init__(self, channel):
         self.channel = channel
-        self.namespace = {"__name__": "__main__", "__builtins__": builtins}
-        self.defined = set()
+        shell = Shell()
+        self.namespace = shell.namespace = {"__name__": "__main__", "__builtins__": builtins,
+                                            "get_ipython": lambda: shell}
+        self.defined = {}  # cell name -> the names its statements bound
 
     def handle(self, message):
         op = message.get("op") if type(message) is dict else None
         if op == "exec":
             seed_generators(message.get("seed"), message.get("seed"))
-            return self.exec_cell(message["cell"], message["source"])
+            return self.exec_cell(message["cell"], message["source"], message.get("lenient") is True)
         if op == "call":
             return self.call(message)
         if op == "evaluate":
             return self.evaluate(message)
         return {"kind": "error", "message": f"unknown request {op!r}"}
 
-    def exec_cell(self, cell_id, source):
+    def exec_cell(self, cell_id, source, lenient=False):
+        """Run a cell; a lenient one statement by statement, going on after one that fails. The first error is
+        reported."""
         filename = f"{CELL_PREFIX}{cell_id}>"
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-        before = set(self.namespace)
+        before, first_error = set(self.namespace), None
         try:
-            exec(compile(source, filename, "exec"), self.namespace)
-        except BaseException as error:  # SystemExit and KeyboardInterrupt are the student's too
-            return {"kind": "executed", "ok": False, "error": describe_error(error)}
+            tree = compile(source, filename, "exec", ast.PyCF_ONLY_AST)
+            parts = [ast.Module([node], []) for node in tree.body] if lenient else [tree]
+            for part in parts:
+                try:
+                    exec(compile(part, filename, "exec"), self.namespace)
+                except BaseException as error:  # SystemExit and KeyboardInterrupt are the student's too
+                    first_error = first_error or describe_error(error)
+                    if not lenient:
+                        break
+        except BaseException as error:  # a SyntaxError, or a failure to compile
+            first_error = describe_error(error)
         finally:
-            self.defined |= set(self.namespace) - before
+            self.defined.setdefault(cell_id, set()).update(set(self.namespace) - before)
+        if first_error is not None:
+            return {"kind": "executed", "ok": False, "error": first_error}
         return {"kind": "executed", "ok": True}
 
     def call(self, message):
@@ -82,10 +99,33 @@ class Session:
                 return {"kind": "result", "ok": False, "error": describe_error(error)}
 
     def _missing_message(self, name):
-        callables = sorted(n for n in self.defined if callable(self.namespace.get(n)))
-        close = difflib.get_close_matches(name, callables, n=3)
+        """That the function is not defined; if its own cell defines a function of a name close to it, which."""
+        callables = sorted(n for n in self.defined.get(name, ()) if callable(self.namespace.get(n)))
+        close = difflib.get_close_matches(name, callables, n=1, cutoff=RENAME_CUTOFF)
         message = f"{name} is not defined"
-        return message + (f" (did you rename it? found {', '.join(close)})" if close else "")
+        return message + (f" (did you rename it? your `{name}` cell defines {close[0]})" if close else "")
+
+
+class Shell:
+    """What ``get_ipython()`` gives the student's code, whose IPython syntax the grader turned into its calls (in
+    function bodies; at a cell's top level they do not run): a magic that times or captures its code runs it,
+    other magics and shell commands do nothing (the sandbox has no shell)."""
+
+    namespace = None
+
+    def run_line_magic(self, name, line, _stack_depth=1):
+        if name in ("time", "timeit", "prun"):
+            exec(compile(line, "<magic>", "exec"), self.namespace)
+
+    def run_cell_magic(self, name, line, cell):
+        if name in ("time", "timeit", "capture", "prun"):
+            exec(compile(cell, "<magic>", "exec"), self.namespace)
+
+    def system(self, command):
+        return None
+
+    def getoutput(self, command):
+        return []
 
 
 def seed_generators(seed, tensorflow_seed=None):

@@ -1,5 +1,8 @@
 """Assignment 1's tables for the kit tests: plausible wrong implementations of each graded function
-(each must lose that function's points and only those) and correct alternatives (full marks)."""
+(each must lose that function's points and only those), correct alternatives (full marks), and notebooks as
+students really write and save them (full marks)."""
+
+from tests.student_notebooks import Realistic
 
 REFERENCE_PLAY_ONE_STEP = '''
     def play_one_step(env, obs, model, loss_fn):
@@ -247,3 +250,84 @@ ALTERNATIVES = [{
             return [float(value) for value in curve]
     ''',
 }]
+
+REALISTIC = [
+    Realistic(  # JupyterLab 4: what students add around their functions, and a whole training run left in
+        app="jupyterlab",
+        added=(
+            ("basic_policy", "before", '''
+                !pip install gymnasium
+                %load_ext autoreload
+                %matplotlib inline
+                ANGLE = 2  # the pole's angle in an observation
+            '''),
+            ("discount_rewards", "before", '''
+                import math
+                from itertools import accumulate
+
+                CHECK_REWARDS = [10, 0, -50]
+                print("checking with", CHECK_REWARDS)
+            '''),
+            ("discount_rewards", "after", '''
+                def _backwards(values, factor):
+                    """Returns accumulated from the last step back (called by discount_rewards, defined after it)."""
+                    out = values.copy()
+                    for step in range(len(out) - 2, -1, -1):
+                        out[step] += out[step + 1] * factor
+                    return out
+            '''),
+            ("train_policy_gradient", "after", '''
+                %%time
+                model = build_policy_model()
+                curve = train_policy_gradient(env, model, 150, 10, 200, 0.95, keras.optimizers.Adam(0.01),
+                                              keras.losses.binary_crossentropy)
+                print(curve[-5:])
+            '''),
+        ),
+        cells={
+            "basic_policy": '''
+                def basic_policy(obs):
+                    return 0 if obs[ANGLE] < 0 else 1
+
+                %time basic_policy(np.zeros(4))
+            ''',
+            "discount_rewards": '''
+                %%time
+                def discount_rewards(rewards, discount_factor):
+                    return _backwards(np.asarray(rewards, dtype=float), discount_factor)
+
+                print(discount_rewards(CHECK_REWARDS, 0.8))
+            ''',
+        },
+        moved=("play_multiple_episodes",),
+    ),
+    Realistic(  # Google Colab, which drops nbgrader's metadata: helpers in cells of their own, debugging prints
+        app="colab",
+        added=(
+            ("play_one_step", "before", '''
+                from tensorflow.keras import losses as keras_losses
+
+                TARGET_LEFT = tf.constant([[1.0]])
+
+                @tf.function
+                def sample(model, obs, loss_fn):
+                    with tf.GradientTape() as tape:
+                        left_proba = model(obs)
+                        action = tf.random.uniform([1, 1]) > left_proba
+                        loss = tf.reduce_mean(loss_fn(TARGET_LEFT - tf.cast(action, tf.float32), left_proba))
+                    return tf.cast(action[0, 0], tf.int32), tape.gradient(loss, model.trainable_variables)
+            '''),
+            ("discount_and_normalise_rewards", "after", "discount_and_normalise_rewards([[10, 0, -50], [10, 20]], 0.8)"),
+        ),
+        cells={
+            "play_one_step": '''
+                def play_one_step(env, obs, model, loss_fn):
+                    action, grads = sample(model, tf.constant(obs[np.newaxis], tf.float32), loss_fn)
+                    obs, reward, terminated, truncated, info = env.step(int(action))
+                    return obs, reward, terminated or truncated, grads
+
+                print(play_one_step)
+            ''',
+        },
+    ),
+]

@@ -1,6 +1,8 @@
 """Assignment 2's tables for the kit tests: plausible wrong implementations of each graded function
 (each must lose that function's points and only those) and two sets of correct alternatives."""
 
+from tests.student_notebooks import Realistic
+
 REFERENCE_ITERATION = '''
     def q_value_iteration(transition_probabilities, rewards, possible_actions, gamma, n_iterations=50):
         n_states, n_actions = len(transition_probabilities), len(transition_probabilities[0])
@@ -209,4 +211,68 @@ ALTERNATIVES = [
                 return np.add(q, np.divide(k, np.add(n, 1.0)))
         ''',
     },
+]
+
+REALISTIC = [
+    Realistic(  # VS Code: helpers and constants in cells of their own, before and after the functions using them
+        app="vscode",
+        added=(
+            ("q_value_iteration", "before", '''
+                !nvidia-smi
+                import itertools as it
+                IMPOSSIBLE = -np.inf
+            '''),
+            ("q_value_iteration", "after", '''
+                def _backup(transition_probabilities, rewards, gamma, Q_prev, s, a):
+                    """The Bellman backup of one state-action pair (defined after its user, called at run time)."""
+                    return sum(transition_probabilities[s][a][sp] * (rewards[s][a][sp] + gamma * np.max(Q_prev[sp]))
+                               for sp in range(len(Q_prev)))
+            '''),
+            ("exploration_function", "after", '''
+                %timeit exploration_function(np.zeros(3), np.arange(3), 2.0)
+                values = exploration_function(np.zeros(3), np.arange(3), 2.0)
+                print(values)
+            '''),
+        ),
+        cells={
+            "q_value_iteration": '''
+                def q_value_iteration(transition_probabilities, rewards, possible_actions, gamma, n_iterations=50):
+                    n_states, n_actions = len(transition_probabilities), len(transition_probabilities[0])
+                    Q_values = np.full((n_states, n_actions), IMPOSSIBLE)
+                    for state, actions in enumerate(possible_actions):
+                        Q_values[state, actions] = 0.0
+                    for _ in range(n_iterations):
+                        Q_prev = Q_values.copy()
+                        for s, a in it.chain.from_iterable(((s, a) for a in possible_actions[s])
+                                                           for s in range(n_states)):
+                            Q_values[s, a] = _backup(transition_probabilities, rewards, gamma, Q_prev, s, a)
+                    return Q_values
+
+                print(q_value_iteration([[[1.0]]], [[[1.0]]], [[0]], 0.5, 10))
+            ''',
+        },
+    ),
+    Realistic(  # Notebook 7: cell magics around definitions, a cell moved to the end, no outputs kept
+        app="notebook7",
+        outputs=False,
+        added=(
+            ("td_update", "before", '''
+                %%capture
+                from copy import deepcopy
+                def as_floats(values):
+                    return np.array(deepcopy(values), dtype=np.float64)
+            '''),
+        ),
+        cells={
+            "td_update": '''
+                %%time
+                def td_update(V, state, reward, next_state, alpha, gamma):
+                    V = as_floats(V)
+                    V[state] += alpha * (reward + gamma * V[next_state] - V[state])
+                    return V
+                td_update([0.0, 1.0], 0, 1.0, 1, 0.5, 0.9)
+            ''',
+        },
+        moved=("optimal_policy",),
+    ),
 ]

@@ -1,6 +1,8 @@
 """Assignment 3's tables for the kit tests: plausible wrong implementations of each graded function
 (each must lose that function's points and only those) and two sets of correct alternatives."""
 
+from tests.student_notebooks import Realistic
+
 BUILD = '''
     def build_dqn(input_shape=(4,), n_outputs=2):
         return keras.Sequential([keras.layers.Input(shape=input_shape), keras.layers.Dense(64, activation="elu"),
@@ -380,4 +382,52 @@ ALTERNATIVES = [
         "build_dueling_dqn": DUELING,
         "train_dqn": TRAIN,
     },
+]
+
+REALISTIC = [
+    Realistic(  # Google Colab (nbgrader's metadata lost): compiled helpers in cells of their own, the notebook's
+        app="colab",  # full training run left in, magics, debugging prints
+        added=(
+            ("build_dqn", "before", '''
+                !pip install -q tf-agents
+                %matplotlib inline
+                HIDDEN = 64
+                ACTIVATION = "elu"
+            '''),
+            ("epsilon_greedy_policy", "before", '''
+                @tf.function(reduce_retracing=True)
+                def q_of(model, states):
+                    return model(states, training=False)
+            '''),
+            ("train_dqn", "after", '''
+                %%time
+                env = gym.make("CartPole-v1")
+                model, target_model = build_dqn(), build_dqn()
+                target_model.set_weights(model.get_weights())
+                returns = train_dqn(env, model, target_model, 300, 500, 64, 0.99, keras.optimizers.Adam(1e-3),
+                                    keras.losses.Huber(), 10, 100, 42)
+                print(returns[-10:])
+            '''),
+        ),
+        cells={
+            "build_dqn": '''
+                def build_dqn(input_shape=(4,), n_outputs=2):
+                    print("building a DQN for", input_shape)
+                    return keras.Sequential([keras.layers.Input(shape=input_shape),
+                                             keras.layers.Dense(HIDDEN, activation=ACTIVATION),
+                                             keras.layers.Dense(HIDDEN, activation=ACTIVATION),
+                                             keras.layers.Dense(n_outputs)])
+            ''',
+            "epsilon_greedy_policy": '''
+                %%time
+                def epsilon_greedy_policy(model, state, epsilon=0.0):
+                    if np.random.rand() < epsilon:
+                        return int(np.random.randint(model.output_shape[-1]))
+                    return int(np.argmax(q_of(model, tf.constant(state[np.newaxis], dtype=tf.float32))[0]))
+
+                _q_values = q_of  # the training steps below compute their Q-values with it
+                epsilon_greedy_policy(build_dqn(), np.zeros(4, np.float32), 0.5)
+            ''',
+        },
+    ),
 ]

@@ -1,5 +1,5 @@
-"""Plausible wrong implementations lose their own function's points and only those; correct alternatives
-get every pipeline test; garbage fails cleanly.
+"""Plausible wrong implementations lose their own function's points and only those; correct alternatives, and
+notebooks as students really write and save them, get every pipeline test; garbage fails cleanly.
 
 Functions are graded independently (each with the grader's environments, networks,
 agents and buffers), so one notebook carries a mutant of every function at once:
@@ -15,7 +15,9 @@ import numpy as np
 import pytest
 
 from autograder import config
+from tests import student_notebooks
 from tests.conftest import by_function, grade, once_per_run, write_variant
+from tests.student_notebooks import Realistic
 
 A4 = config.assignment("a4_breakout_dqn")
 MILESTONE = "test_trained_agent_reaches_the_band"
@@ -169,6 +171,41 @@ ALTERNATIVES = {
 }
 
 
+REALISTIC = [
+    Realistic(  # Notebook 7: constants and a helper in cells of their own, magics, a quick call left in
+        app="notebook7",
+        added=(
+            ("build_q_network", "before", '''
+                !nvidia-smi
+                %load_ext autoreload
+                CONV_LAYERS = [(32, (8, 8), 4), (64, (4, 4), 2), (64, (3, 3), 1)]
+                SCALE = keras.layers.Lambda(lambda obs: tf.cast(obs, tf.float32) / 255.0)
+            '''),
+            ("export_q_weights", "before", '''
+                WEIGHT_NAMES = [f"{layer}_{kind}" for layer in ("conv1", "conv2", "conv3", "fc1", "q_values")
+                                for kind in ("kernel", "bias")]
+            '''),
+        ),
+        cells={
+            "build_q_network": '''
+                %%time
+                def build_q_network(observation_spec, action_spec):
+                    return QNetwork(observation_spec, action_spec, preprocessing_layers=SCALE,
+                                    conv_layer_params=CONV_LAYERS, fc_layer_params=[512])
+
+                build_q_network(test_env.observation_spec(), test_env.action_spec())
+            ''',
+            "export_q_weights": '''
+                def export_q_weights(q_net, path):
+                    np.savez(path, **{name: np.asarray(weight, np.float32)
+                                      for name, weight in zip(WEIGHT_NAMES, q_net.get_weights())})
+                    return path
+            ''',
+        },
+    ),
+]
+
+
 def pipeline(report):
     """The report's tests of the pipeline (not the milestone's)."""
     return [test for test in report["tests"] if not test["name"].startswith(MILESTONE)]
@@ -209,6 +246,15 @@ def test_correct_alternatives_pass_every_pipeline_test(tmp_path):
     report = grade(A4.id, write_variant(tmp_path, A4.id, cells))
     assert all(test["passed"] for test in pipeline(report)), [(test["name"], test["feedback"])
                                                               for test in pipeline(report) if not test["passed"]]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("index", range(len(REALISTIC)))
+def test_notebooks_as_students_write_them_pass_every_pipeline_test(index, tmp_path):
+    report = grade(A4.id, student_notebooks.write(REALISTIC[index], A4.id, tmp_path))
+    assert all(test["passed"] for test in pipeline(report)), [(test["name"], test["feedback"])
+                                                              for test in pipeline(report) if not test["passed"]]
+    assert any("did not run (the grader runs no shell commands" in note for note in report["notes"])
 
 
 @pytest.mark.slow
