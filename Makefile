@@ -7,13 +7,17 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: demo test build check-build sandbox venv lock benchmark
+.PHONY: demo test build check-build sandbox venv lock benchmark doctor
 
 demo: venv sandbox
+	$(PY) -m autograder doctor   # stops here, with its advice, where grading could not be safe
 	$(PY) -m autograder demo
 
 test: venv sandbox
 	$(PY) -m pytest
+
+doctor: venv sandbox
+	$(PY) -m autograder doctor
 
 build: venv
 	$(PY) -m autograder build
@@ -46,12 +50,14 @@ sandbox:
 	  useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
 	    "$(SANDBOX_USER)"; fi
 
-# Re-pin requirements.txt from requirements.in in a fresh virtual environment.
+# Re-pin requirements.txt from requirements.in for Python 3.11.0, so that it installs on every 3.11 (uv resolves for a
+# Python other than the one it runs on; pip cannot where a package has no wheel).
 lock:
 	rm -rf /tmp/course-lock && $(PYTHON) -m venv /tmp/course-lock
-	/tmp/course-lock/bin/pip install --quiet -r requirements.in
-	{ echo "# Full lock of requirements.in (pip freeze in a fresh venv, Python 3.11). Regenerate with: make lock"; \
-	  /tmp/course-lock/bin/pip freeze; } > requirements.txt
+	/tmp/course-lock/bin/pip install --quiet uv
+	{ echo "# Full lock of requirements.in for Python 3.11.0 and every later 3.11 (uv pip compile). Regenerate with: make lock"; \
+	  /tmp/course-lock/bin/uv pip compile --quiet --python-version 3.11.0 --no-header --no-annotate requirements.in; \
+	} > requirements.txt
 
 benchmark: venv sandbox
 	$(PY) benchmarks/grading_speed.py

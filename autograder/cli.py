@@ -1,5 +1,5 @@
 """``python -m autograder``: grade a notebook, build the course, grade a whole assignment, summarise it, run
-the demo."""
+the demo, check the machine (doctor)."""
 
 import argparse
 import sys
@@ -26,6 +26,7 @@ def main(argv=None):
     building.add_argument("--check", action="store_true",
                           help="only check that release/ and solutions/ match source/; exit 1 if they drift")
     commands.add_parser("demo", help="run a course's whole cycle with nbgrader on the sample submissions")
+    commands.add_parser("doctor", help="check that this machine can grade safely, and say how to fix what fails")
     autograding = commands.add_parser("autograde", help="grade and record every collected submission of an "
                                       "assignment in parallel, through nbgrader's autograde")
     autograding.add_argument("assignment", help="assignment id, e.g. a1_policy_gradients")
@@ -51,6 +52,9 @@ def main(argv=None):
         if arguments.command == "summary":
             from autograder import summary
             return summary.main(arguments)
+        if arguments.command == "doctor":
+            from autograder import doctor
+            return doctor.main()
         from autograder import demo
         return demo.main()
     except config.UnknownAssignment as error:
