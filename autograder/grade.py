@@ -44,7 +44,7 @@ def grade(assignment_id, notebook_path, functions=None):
         cells, notes = notebook.grading_cells(release, notebook.read(notebook_path, limits.notebook_bytes),
                                               assignment)
         student = Student(cells, limits, notes=notes, support_files=support,
-                          preload=notebook.setup_imports(release, assignment), seed=assignment.grading.seed)
+                          preload=notebook.imported_modules(cells), seed=assignment.grading.seed)
     except notebook.NotebookError as problem:
         error = str(problem)
         student = Student([], limits, unavailable=f"the notebook could not be read: {error}")

@@ -19,8 +19,6 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from IPython.core.inputtransformer2 import TransformerManager
-
 from autograder.probes import Cell
 
 BODY_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
@@ -33,6 +31,8 @@ PLAIN_CALLS = frozenset({
     "reversed", "round", "set", "slice", "sorted", "str", "sum", "tuple", "zip"})
 """Built-in functions an assignment the grader runs may call (besides the imported libraries' functions)."""
 BUILTIN_NAMES = frozenset(dir(builtins))
+DISPLAY_MODULES = ("matplotlib", "seaborn", "plotly", "IPython", "tqdm")
+"""Libraries whose calls only show things: an assignment that calls them is a plot, for the student only."""
 
 
 class NotebookError(Exception):
@@ -97,17 +97,20 @@ def grade_id(cell):
     return value if isinstance(value, str) else None
 
 
-def setup_imports(release, assignment):
-    """The modules the release's setup cells import at their top level, in order (``a.b`` for
-    ``import a.b`` and ``from a.b import c``): the sandbox imports them before any student code runs."""
+def imported_modules(cells):
+    """The modules the cells import at their top level, in order (``a.b`` for ``import a.b`` and ``from a.b
+    import c``): the sandbox imports those it has before its first call, while the grader collects its tests
+    (importing installed modules shows nothing of the hidden inputs, which no sandbox has seen yet)."""
     modules = []
-    for cell in _code_cells(release):
-        if grade_id(cell) not in assignment.setup_cells:
+    for cell in cells:
+        try:
+            tree = ast.parse(cell.source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
-        for node in ast.parse(source(cell)).body:
+        for node in tree.body:
             if isinstance(node, ast.Import):
                 modules += [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 modules.append(node.module)
     return tuple(dict.fromkeys(modules))
 
@@ -135,6 +138,12 @@ def python_of(text):
         lines[first] = ""  # the body keeps its line numbers
         text = "\n".join(lines)
     try:
+        ast.parse(text)
+        return Python(text, [])  # plain Python: no IPython syntax to turn
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        pass
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager  # half a second to import: only if needed
         code = TransformerManager().transform_cell(text)
         code = "\n" * (_leading_blank_lines(text) - _leading_blank_lines(code)) + code  # the lines IPython dropped
         tree = ast.parse(code)
@@ -169,7 +178,7 @@ class Definitions:
     """
 
     def __init__(self, known=(), libraries=()):
-        self.known, self.libraries = set(known), set(libraries)
+        self.known, self.libraries = set(known), dict(libraries)  # libraries: {name bound by an import: module}
 
     def of(self, code):
         """The code of the cell's definitions at their own lines (line numbers kept for error messages), or None
@@ -189,9 +198,9 @@ class Definitions:
 
     def _runs(self, node):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
-            names = {alias.asname or alias.name.split(".")[0] for alias in node.names if alias.name != "*"}
-            self.known |= names
-            self.libraries |= names
+            bound = _bound_by_import(node)
+            self.known |= set(bound)
+            self.libraries.update(bound)
             return True
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             self.known.add(node.name)
@@ -213,12 +222,25 @@ class Definitions:
                     return False
             if isinstance(node, ast.Call):
                 root = _root(node.func)
-                if isinstance(root, ast.Name) and root.id not in self.libraries and not (
-                        root.id in PLAIN_CALLS and root is node.func):
+                if isinstance(root, ast.Name) and not (root.id in PLAIN_CALLS and root is node.func) and (
+                        root.id not in self.libraries or self.libraries[root.id].startswith(DISPLAY_MODULES)):
                     return False
                 if not isinstance(root, (ast.Name, ast.Constant)):
                     return False
         return True
+
+
+def _bound_by_import(node):
+    """{name an import binds: the module (or module attribute) it stands for}."""
+    bound = {}
+    for alias in node.names:
+        if alias.name == "*":
+            continue
+        if isinstance(node, ast.Import):
+            bound[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
+        else:
+            bound[alias.asname or alias.name] = f"{node.module or ''}.{alias.name}"
+    return bound
 
 
 def _target_names(target):
@@ -267,8 +289,10 @@ def grading_cells(release, submission, assignment):
     visible_tests = {grade_id(cell) for cell in released if grade_id(cell) and grade_id(cell) not in assignment.points
                      and grade_id(cell) not in assignment.setup_cells}
     cells, notes = [Cell(grade_id(cell), source(cell)) for cell in setup], []
-    definitions = Definitions(libraries=_imported(setup))
-    definitions.known |= definitions.libraries
+    definitions = Definitions(libraries={name: module for cell in setup for node in ast.parse(source(cell)).body
+                                         if isinstance(node, (ast.Import, ast.ImportFrom))
+                                         for name, module in _bound_by_import(node).items()})
+    definitions.known |= set(definitions.libraries)
     submitted = _code_cells(submission)
     solution_cells = _solution_cells(submitted, assignment, notes)
     for position, cell in enumerate(submission["cells"], start=1):
@@ -296,11 +320,6 @@ def grading_cells(release, submission, assignment):
             cells.append(Cell(name, code, lenient=True))
     notes += _unrunnable_names(submitted, solution_cells, definitions)
     return cells, notes
-
-
-def _imported(cells):
-    return {alias.asname or alias.name.split(".")[0] for cell in cells for node in ast.parse(source(cell)).body
-            if isinstance(node, (ast.Import, ast.ImportFrom)) for alias in node.names if alias.name != "*"}
 
 
 def _solution_cells(submitted, assignment, notes):

@@ -217,15 +217,19 @@ class PolicyModel(KitObject):
 class DQNModel(KitObject):
     """The lesson's deep Q-network (elu hidden layers, linear outputs), built by the kit inside the sandbox.
 
-    With ``predict_decoy``, its predict() answers the negated Q-values: a choice made from them shows.
+    With ``predict_decoy``, its predict() answers the negated Q-values: a choice made from them shows. With a
+    ``handle``, it names itself when passed to a grader-served helper, with the weights ``sends_weights`` says
+    ("all", "output layer" or "none"), which the grader checks against its own.
     """
 
     weights: list
     predict_decoy: bool = False
+    handle: str = None
+    sends_weights: str = "all"
 
     def describe(self, registry):
         return {KIT_KEY: "mlp", "weights": list(self.weights), "activation": "elu", "output_activation": None,
-                "predict_decoy": self.predict_decoy}
+                "predict_decoy": self.predict_decoy, "handle": self.handle, "sends_weights": self.sends_weights}
 
     def cache_key(self):
         return self.describe(None)
@@ -465,14 +469,16 @@ class Student:
         return sandbox
 
     def _run_cells(self, sandbox):
-        """Run the grading cells; the id of a cell that killed the sandbox, or None."""
-        for cell in self.cells:
+        """Run the grading cells; the id of a cell that killed the sandbox, or None. Each is run with the
+        generators seeded by the grading seed, TensorFlow's before the first only (see ``_seeds_for``)."""
+        for index, cell in enumerate(self.cells):
             if cell.id in self.skipped_cells:
                 continue
             deadline = sandbox.deadline(self.limits.cell_timeout_s)
+            seeds = {"seed": self.seed, **({"seed_tensorflow": self.seed} if index == 0 else {})}
             try:
-                sandbox.send({"op": "exec", "cell": cell.id, "source": cell.source, "seed": self.seed,
-                              "lenient": cell.lenient}, deadline)
+                sandbox.send({"op": "exec", "cell": cell.id, "source": cell.source, "lenient": cell.lenient,
+                              **seeds}, deadline)
                 reply = sandbox.receive(deadline)
             except SandboxTimeout:
                 self.skipped_cells[cell.id] = (f"ran longer than {self.limits.cell_timeout_s:g} s, so the grader "

@@ -50,15 +50,11 @@ def test_a_deleted_cell_or_renamed_function_loses_only_its_points(variant, tmp_p
     assert scores["discount_and_normalise_rewards"] == (2.0, 2.0) and scores["train_policy_gradient"] == (6.0, 6.0)
 
 
-def test_the_sandbox_preloads_the_imports_of_the_released_setup_cells_only():
-    release = {"cells": [
-        {"cell_type": "code", "metadata": {"nbgrader": {"grade_id": "setup"}},
-         "source": "import os.path, numpy as np\nfrom tensorflow import keras\nfrom . import local\n"
-                   "import numpy\nif True:\n    import json\n"},
-        {"cell_type": "code", "metadata": {"nbgrader": {"grade_id": "discount_rewards"}}, "source": "import csv"},
-    ]}
-    assignment = config.assignment(A1)
-    assert notebook.setup_imports(release, assignment) == ("os.path", "numpy", "tensorflow")
+def test_the_sandbox_preloads_the_top_level_imports_of_the_cells_it_runs():
+    cells = [Cell("setup", "import os.path, numpy as np\nfrom tensorflow import keras\nfrom . import local\n"
+                           "import numpy\nif True:\n    import json\n"),
+             Cell("cell 4", "import csv\nfrom matplotlib import pyplot\n"), Cell("cell 5", "def broken(:\n")]
+    assert notebook.imported_modules(cells) == ("os.path", "numpy", "tensorflow", "csv", "matplotlib")
 
 
 A2 = config.assignment("a2_q_learning")
@@ -122,3 +118,10 @@ def test_a_lenient_cell_goes_on_after_a_statement_that_fails():
     with Student([cell], config.load().LIMITS, split_inputs=False) as student:
         assert student.call("f") == 1
         assert "ModuleNotFoundError" in student.cell_errors["cell 3"]
+
+
+def test_plots_in_a_cell_are_for_the_student_only():
+    cells, _ = read_as_graded("import matplotlib.pyplot as plt\nfrom tqdm.auto import tqdm\n"
+                              "fig, axis = plt.subplots()\nbar = tqdm(range(3))\nGRID = np.zeros(3)\n")
+    assert cells[2].source.splitlines() == ["import matplotlib.pyplot as plt", "from tqdm.auto import tqdm", "",
+                                            "", "GRID = np.zeros(3)"]

@@ -4,11 +4,13 @@ The grader plays every step in its own CartPole with its own random generator,
 keeps a mirror of the student's replay buffer, samples the batches and takes every
 training step itself (NumPy, the same maths as the reference): it holds the online
 and target networks' weights, and after each training step it sets the new online
-weights into the model the student's code passed. The student's ``train_dqn`` only
+weights into the model the student's code passed (its output layer only, except
+before a copy to the target is due: all of them). The student's ``train_dqn`` only
 orchestrates; the stand-ins check that it does so as the notebook says (epsilon
-schedule, warm-up, batches), and read back the weights of the models it passes: the
-target model must hold the online weights of the last multiple of the target update
-period, which only a copy at the right moments gives it. What does not fit is recorded.
+schedule, warm-up, batches), and read back the target model's weights at every
+training step: it must hold the online weights of the last multiple of the target
+update period, which only a copy at the right moments gives it. What does not fit is
+recorded.
 The grader also follows the notebook's loop itself from the same start
 (``follow_the_notebook``): the network every correct train_dqn ends with.
 """
@@ -66,19 +68,20 @@ class DQNRun:
             self.problems.append(text)
 
     def _check_model(self, model, function):
-        """The model argument must hold the grader's online weights."""
-        if not _holds(model, self.online):
+        """The model argument must be the online model the grader gave (a handle: only a bug of the student's
+        loop shows here, and nothing the grader computes depends on it)."""
+        if not (isinstance(model, dict) and model.get(KIT_KEY) == "model" and model.get("handle") == "online"):
             self.problem(f"{function} was not given the model")
 
-    def _check_target(self, target, function):
-        """The target model must hold the online weights as of the last multiple of the update period."""
+    def _check_target(self, target):
+        """The target model must hold the online weights as of the last multiple of the update period (its output
+        layer is read back: every training step changes every layer, so a copy at any other moment shows there)."""
         period = self.settings["target_update_period"]
-        if not _holds(target, self.target):
+        if not _holds(target, self.target[-2:]):
             copied = self.training_steps // period * period
-            self.problem(f"at training step {self.training_steps + 1}, the target model did not hold the model's "
-                         f"weights as of training step {copied} (it gets them every {period} training steps, after "
-                         "the step)" if copied else f"{function} was not given the target model, with the weights it "
-                         "started with")
+            held = f"the model's weights as of training step {copied}" if copied else "the weights it started with"
+            self.problem(f"at training step {self.training_steps + 1}, the target model did not hold {held} (it gets "
+                         f"the model's weights every {period} training steps, after the step)")
 
     # -- the helpers ------------------------------------------------------------
     def play_one_step(self, args, kwargs):
@@ -118,7 +121,7 @@ class DQNRun:
                 self.problem(f"train_dqn called {name}; it trains with double_dqn_training_step")
             self._check_model(values["model"], name)
             if kind != "online":
-                self._check_target(values["target_model"], name)
+                self._check_target(values["target_model"])
             if self.batch is None or not _same(values["experiences"], self.batch):
                 self.problem(f"{name} was not given the batch sample_experiences just returned")
             if self.episode < self.settings["warmup_episodes"]:
@@ -126,7 +129,8 @@ class DQNRun:
             if _number(values["discount_factor"]) != self.settings["discount_factor"]:
                 self.problem(f"{name} was given discount_factor={values['discount_factor']!r}")
             loss = self.train(kind)
-            return effects(loss, set_weights={position(names, args, "model"): self.online})
+            due = self.training_steps % self.settings["target_update_period"] == 0  # a copy comes next: all of them
+            return effects(loss, set_weights={position(names, args, "model"): self.online if due else self.online[-2:]})
 
         return serve
 

@@ -55,7 +55,7 @@ def grader_function(channel, name):
 
     The grader's answer may carry effects on the call's arguments (by position, or by keyword), as the
     real helper would have had: ``{"__kit__": "effects", "value": ..., "append": {key: item},
-    "set_weights": {key: weights}}``.
+    "set_weights": {key: weights}}``, the weights being the model's last ones (all, or its output layer's).
     """
     def proxy(*args, **kwargs):
         reply = channel.request({"kind": "helper", "name": name, "args": list(args), "kwargs": kwargs})
@@ -64,8 +64,10 @@ def grader_function(channel, name):
                 return args[int(key)] if key.isdigit() else kwargs[key]
             for key, item in reply.get("append", {}).items():
                 target(key).append(tuple(item))
-            for key, weights in reply.get("set_weights", {}).items():
-                target(key).set_weights(weights)
+            for key, weights in reply.get("set_weights", {}).items():  # the model's last len(weights) weights
+                variables = target(key).weights
+                for variable, value in zip(variables[len(variables) - len(weights):], weights):
+                    variable.assign(value)
             reply = reply["value"]
         return materialise(reply, channel)
 
@@ -92,7 +94,9 @@ def _mlp(spec, channel):
 def _build_mlp(spec):
     """A dense network with the lesson's layout: kernels and biases given in pairs, ``activation`` in the
     hidden layers, ``output_activation`` in the last. With ``predict_decoy``, predict() and predict_on_batch()
-    answer the negated outputs, so that a choice made from them shows in the value it returns."""
+    answer the negated outputs, so that a choice made from them shows in the value it returns. A ``handle``
+    names it to the grader when it is passed to a grader-served helper, with its weights as ``sends_weights``
+    says: "all", "output layer" (its last kernel and bias) or "none"."""
     tf = _tensorflow()
     weights = spec["weights"]
     kernels = weights[::2]
@@ -103,6 +107,7 @@ def _build_mlp(spec):
                                             activation=spec["output_activation"] if last else spec["activation"]))
     model = tf.keras.Sequential(layers)
     model.set_weights(weights)
+    model.kit_handle, model.kit_sends = spec.get("handle"), spec.get("sends_weights", "all")
     if spec.get("predict_decoy"):
         step = model.predict_step  # what predict(), predict_on_batch() and Model.predict(model, ...) all run
         model.predict_step = lambda data: -step(data)

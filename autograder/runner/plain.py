@@ -25,8 +25,9 @@ def tensor_as_array(value):
 
 def described(value):
     """What the grader receives for an argument a student passes to a grader-served helper: models as their
-    weights, replay buffers as their length and newest item, the grader's environments by id, other objects
-    by type. The grader compares each with what it holds itself."""
+    weights (the grader's own by their handle, and their weights where it asks), replay buffers as their length
+    and newest item, the grader's environments by id, other objects by type. The grader compares each with what
+    it holds itself."""
     from runner.kit_objects import RemoteEnv
 
     if isinstance(value, RemoteEnv):
@@ -36,6 +37,9 @@ def described(value):
                 "newest": list(value[-1]) if value else None}
     tf = sys.modules.get("tensorflow")
     if tf is not None and isinstance(value, tf.keras.Model):
+        if getattr(value, "kit_handle", None) is not None:  # a model the grader gave: named, weighed as it asks
+            sent = {"all": value.weights, "output layer": value.weights[-2:], "none": []}[value.kit_sends]
+            return {KIT_KEY: "model", "handle": value.kit_handle, "weights": [weight.numpy() for weight in sent]}
         return {KIT_KEY: "model", "weights": value.get_weights()}
     try:
         return tensor_as_array(value)

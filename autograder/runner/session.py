@@ -32,7 +32,7 @@ class Session:
     def handle(self, message):
         op = message.get("op") if type(message) is dict else None
         if op == "exec":
-            seed_generators(message.get("seed"), message.get("seed"))
+            seed_generators(message.get("seed"), message.get("seed_tensorflow"))
             return self.exec_cell(message["cell"], message["source"], message.get("lenient") is True)
         if op == "call":
             return self.call(message)

@@ -41,7 +41,9 @@ class Training:
         self.failure = None
         try:
             with inputs(public=True):
-                returned = student.call(FUNCTION, GraderEnv(self.server), DQNModel(weights), DQNModel(weights),
+                returned = student.call(FUNCTION, GraderEnv(self.server),
+                                        DQNModel(weights, handle="online", sends_weights="none"),
+                                        DQNModel(weights, handle="target", sends_weights="output layer"),
                                         n_episodes, n_max_steps, batch_size, discount,
                                         Optimizer("Adam", settings.train_learning_rate), Loss("huber"),
                                         warmup_episodes, target_update_period, episode_seed,
