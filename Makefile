@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: demo test build check-build sandbox venv lock benchmark doctor
+.PHONY: demo test lint build check-build sandbox venv lock benchmark doctor
 
 demo: venv sandbox
 	$(PY) -m autograder doctor   # stops here, with its advice, where grading could not be safe
@@ -18,6 +18,11 @@ test: venv sandbox
 
 doctor: venv sandbox
 	$(PY) -m autograder doctor
+
+# ruff's lint and format checks (the rules and why: ruff.toml); `ruff format .` rewrites what the second reports.
+lint: venv
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 
 build: venv
 	$(PY) -m autograder build

@@ -26,7 +26,7 @@ class SandboxLimits:
     """Seconds one call of a student function may run, unless its test grants more."""
     max_stretch: float = 10.0
     """Each time limit above counts the sandbox's own time: wall-clock seconds less the time its threads
-    waited for a CPU and the time the grader spent answering it (``autograder.deadline``), so a busy
+    waited for a CPU and the time the grader spent answering it (``autograder.boundary.deadline``), so a busy
     machine changes no grade. A wait ends all the same after this many times its limit in wall-clock
     seconds."""
     cpu_seconds: int = 900
@@ -163,9 +163,16 @@ class BreakoutGrading:
     score_bands: tuple = (5.0, 10.0, 31.8, 100.0)
     """Mean scores of the milestone's tests, one test each: reaching a band earns its test's share of
     train_agent's points (random play: about 1.7; a human player: 31.8)."""
-    cpu_run_parameters: tuple = (("num_envs", 4), ("batch_size", 16), ("epsilon_decay_steps", 15_000),
-                                 ("target_update_period", 250), ("n_step_update", 10), ("training_minutes", 50),
-                                 ("eval_interval", 5_000), ("n_eval_games", 8))
+    cpu_run_parameters: tuple = (
+        ("num_envs", 4),
+        ("batch_size", 16),
+        ("epsilon_decay_steps", 15_000),
+        ("target_update_period", 250),
+        ("n_step_update", 10),
+        ("training_minutes", 50),
+        ("eval_interval", 5_000),
+        ("n_eval_games", 8),
+    )
     """papermill parameters of the reference's CPU learning run, an hour at most with its warm-up and
     evaluations (``benchmarks/breakout_learning.py --size cpu``). It makes about 50,000 training steps, so the
     target network is updated every 250 (CleanRL's period) rather than the lesson's 2,000, and the targets sum
@@ -175,8 +182,13 @@ class BreakoutGrading:
     8.87 (sd 3.66) on batches of 32 (40,000 steps), and on batches of 16, whose updates are faster, 10.80
     (sd 4.64; 50,000 steps), 9.73 (sd 3.52; 55,000 steps) and, on a faster machine, 9.37 (sd 1.87; 115,000
     steps, its 8-game evaluations between 8.9 and 11.5 from 75,000 on) in three runs."""
-    gpu_run_parameters: tuple = (("num_envs", 8), ("replay_buffer_capacity", 300_000), ("training_minutes", 300),
-                                 ("eval_interval", 25_000), ("n_eval_games", 8))
+    gpu_run_parameters: tuple = (
+        ("num_envs", 8),
+        ("replay_buffer_capacity", 300_000),
+        ("training_minutes", 300),
+        ("eval_interval", 25_000),
+        ("n_eval_games", 8),
+    )
     """papermill parameters of the reference's full-size run on a GPU (``.github/workflows/breakout-gpu.yml``
     runs ``benchmarks/breakout_learning.py --size gpu``); the rest are the lesson's, the notebook's defaults."""
 
@@ -281,8 +293,15 @@ A1 = Assignment(
         "train_policy_gradient": 6,
     },
     setup_cells=("setup",),
-    parameters={"seed": 42, "n_basic_episodes": 500, "n_iterations": 150, "n_episodes_per_update": 10,
-                "n_max_steps": 200, "discount_factor": 0.95, "n_eval_episodes": 20},
+    parameters={
+        "seed": 42,
+        "n_basic_episodes": 500,
+        "n_iterations": 150,
+        "n_episodes_per_update": 10,
+        "n_max_steps": 200,
+        "discount_factor": 0.95,
+        "n_eval_episodes": 20,
+    },
     ci_parameters={
         "n_basic_episodes": 20,
         "n_iterations": 3,
@@ -291,19 +310,18 @@ A1 = Assignment(
         "n_eval_episodes": 3,
     },
     grading=PolicyGradientGrading(),
-    quick_grading={"train_iterations": 3, "train_episodes_per_update": 4, "eval_episodes": 3, "eval_threshold": 0.0,
-                   "sampling_calls": 100},
+    quick_grading={
+        "train_iterations": 3,
+        "train_episodes_per_update": 4,
+        "eval_episodes": 3,
+        "eval_threshold": 0.0,
+        "sampling_calls": 100,
+    },
 )
 
 A2 = Assignment(
     id="a2_q_learning",
-    points={
-        "q_value_iteration": 3,
-        "optimal_policy": 1,
-        "td_update": 2,
-        "q_learning": 3,
-        "exploration_function": 1,
-    },
+    points={"q_value_iteration": 3, "optimal_policy": 1, "td_update": 2, "q_learning": 3, "exploration_function": 1},
     setup_cells=("setup",),
     parameters={"seed": 42, "n_q_iterations": 50, "n_q_learning_iterations": 10_000, "n_checkpoints": 40},
     ci_parameters={"n_q_iterations": 20, "n_q_learning_iterations": 2000, "n_checkpoints": 8},
@@ -323,11 +341,24 @@ A4 = Assignment(
         "export_q_weights": 1,
     },
     setup_cells=("setup",),
-    parameters={"seed": 42, "num_envs": 4, "replay_buffer_capacity": 100_000, "warmup_steps": 20_000,
-                "n_iterations": 1_000_000, "update_period": 4, "batch_size": 64, "epsilon_decay_steps": 62_500,
-                "target_update_period": 2000, "n_step_update": 1, "training_minutes": 60, "eval_interval": 5_000,
-                "n_eval_games": 8, "eval_max_steps": 10_000, "weights_path": "q_weights.npz",
-                "learning_curve_path": None},
+    parameters={
+        "seed": 42,
+        "num_envs": 4,
+        "replay_buffer_capacity": 100_000,
+        "warmup_steps": 20_000,
+        "n_iterations": 1_000_000,
+        "update_period": 4,
+        "batch_size": 64,
+        "epsilon_decay_steps": 62_500,
+        "target_update_period": 2000,
+        "n_step_update": 1,
+        "training_minutes": 60,
+        "eval_interval": 5_000,
+        "n_eval_games": 8,
+        "eval_max_steps": 10_000,
+        "weights_path": "q_weights.npz",
+        "learning_curve_path": None,
+    },
     ci_parameters={
         "num_envs": 2,
         "replay_buffer_capacity": 4000,
@@ -360,8 +391,17 @@ A3 = Assignment(
         "train_dqn": 4,
     },
     setup_cells=("setup",),
-    parameters={"seed": 42, "n_episodes": 300, "n_max_steps": 500, "batch_size": 64, "discount_factor": 0.99,
-                "learning_rate": 1e-3, "warmup_episodes": 10, "target_update_period": 100, "n_eval_episodes": 20},
+    parameters={
+        "seed": 42,
+        "n_episodes": 300,
+        "n_max_steps": 500,
+        "batch_size": 64,
+        "discount_factor": 0.99,
+        "learning_rate": 1e-3,
+        "warmup_episodes": 10,
+        "target_update_period": 100,
+        "n_eval_episodes": 20,
+    },
     ci_parameters={"n_episodes": 6, "n_max_steps": 50, "warmup_episodes": 2, "n_eval_episodes": 2},
     grading=DeepQLearningGrading(),
 )

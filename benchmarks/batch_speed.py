@@ -22,17 +22,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from autograder import config  # noqa: E402
-from autograder.nbgrader_ext import commands  # noqa: E402
+from autograder import config
+from autograder.course.nbgrader_ext import commands
 
 ASSIGNMENT = "a1_policy_gradients"
 
 
 def timed_batch(course, workers):
     start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "autograder", "autograde", ASSIGNMENT, "--json",
-                             "--workers", str(workers)], cwd=course, env=commands.environment(course),
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "autograder", "autograde", ASSIGNMENT, "--json", "--workers", str(workers)],
+        cwd=course,
+        env=commands.environment(course),
+        capture_output=True,
+        text=True,
+    )
     seconds = time.perf_counter() - start
     if result.returncode != 0:
         raise SystemExit(f"the batch failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
@@ -52,12 +56,19 @@ def main():
         template = commands.course_copy(Path(scratch) / "template")
         commands.nbgrader(template, "generate_assignment", ASSIGNMENT, "--force")
         for index in range(arguments.submissions):
-            commands.place_collected(template, f"student{index:03d}", ASSIGNMENT,
-                                     samples[index % len(samples)].read_bytes(), "2026-01-10 12:00:00 UTC")
+            commands.place_collected(
+                template,
+                f"student{index:03d}",
+                ASSIGNMENT,
+                samples[index % len(samples)].read_bytes(),
+                "2026-01-10 12:00:00 UTC",
+            )
         for sample in samples:  # warm the reference cache
             commands.kit(template, "grade", ASSIGNMENT, sample, "--json")
-        print(f"{arguments.submissions} submissions of {ASSIGNMENT} on {os.cpu_count()} cores "
-              f"(load before: {os.getloadavg()[0]:.1f})")
+        print(
+            f"{arguments.submissions} submissions of {ASSIGNMENT} on {os.cpu_count()} cores "
+            f"(load before: {os.getloadavg()[0]:.1f})"
+        )
         print(f"{'workers':>7} {'wall s':>8} {'s/submission':>12} {'speed-up':>8}")
         baseline = None
         for workers in arguments.workers:

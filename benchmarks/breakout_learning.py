@@ -23,15 +23,21 @@ import papermill
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from autograder import atari, config  # noqa: E402
+from autograder import config
+from autograder.assignments import atari
 
 RANDOM_SCORE = 1.7  # a random policy's mean score in the literature; the grader's games measure their own
 
 
 def last_progress_line(notebook):
     """The last 'iteration ...' line the notebook printed."""
-    lines = [line for cell in json.loads(notebook.read_text())["cells"] for output in cell.get("outputs", [])
-             for line in "".join(output.get("text", "")).splitlines() if line.startswith("iteration ")]
+    lines = [
+        line
+        for cell in json.loads(notebook.read_text())["cells"]
+        for output in cell.get("outputs", [])
+        for line in "".join(output.get("text", "")).splitlines()
+        if line.startswith("iteration ")
+    ]
     return lines[-1] if lines else "no training iteration finished"
 
 
@@ -50,40 +56,69 @@ def main():
         shutil.copy(config.path("solutions", assignment.id, name), folder)
     curve = ROOT / "benchmarks" / "results" / f"breakout_{arguments.size}_learning_curve.png"
     curve.parent.mkdir(exist_ok=True)
-    parameters = {**dict(getattr(settings, f"{arguments.size}_run_parameters")),
-                  "weights_path": settings.weights_file, "learning_curve_path": str(curve)}
+    parameters = {
+        **dict(getattr(settings, f"{arguments.size}_run_parameters")),
+        "weights_path": settings.weights_file,
+        "learning_curve_path": str(curve),
+    }
     if arguments.minutes is not None:
         parameters["training_minutes"] = arguments.minutes
     executed = folder / assignment.notebook
 
     start = time.perf_counter()
-    papermill.execute_notebook(str(config.path("solutions", assignment.id, assignment.notebook)), str(executed),
-                               parameters=parameters, kernel_name="python3", cwd=str(folder), log_output=True,
-                               progress_bar=False)
+    papermill.execute_notebook(
+        str(config.path("solutions", assignment.id, assignment.notebook)),
+        str(executed),
+        parameters=parameters,
+        kernel_name="python3",
+        cwd=str(folder),
+        log_output=True,
+        progress_bar=False,
+    )
     run_minutes = (time.perf_counter() - start) / 60
     start = time.perf_counter()
     by_ball = atari.evaluate(folder / settings.weights_file, settings, by_ball=True)
     scores = by_ball.sum(axis=1)
     evaluation_s = time.perf_counter() - start
-    grading = subprocess.run([sys.executable, "-m", "autograder", "grade", assignment.id, str(executed), "--json"],
-                             cwd=ROOT, capture_output=True, text=True)
+    grading = subprocess.run(
+        [sys.executable, "-m", "autograder", "grade", assignment.id, str(executed), "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     (folder / "report.json").write_text(grading.stdout)
     report = json.loads(grading.stdout) if grading.returncode == 0 else {}
 
     print(f"run ({arguments.size}): {parameters}")
     print(f"notebook run: {run_minutes:.1f} min, {last_progress_line(executed)}")
-    print(f"grader's games: mean score {scores.mean():.2f} over {len(scores)} games (sd {scores.std():.2f}, "
-          f"min {scores.min():g}, max {scores.max():g}; epsilon {settings.eval_epsilon}) in {evaluation_s:.0f} s; "
-          f"random play about {RANDOM_SCORE}")
+    print(
+        f"grader's games: mean score {scores.mean():.2f} over {len(scores)} games (sd {scores.std():.2f}, "
+        f"min {scores.min():g}, max {scores.max():g}; epsilon {settings.eval_epsilon}) in {evaluation_s:.0f} s; "
+        f"random play about {RANDOM_SCORE}"
+    )
     print(f"mean score by ball: {', '.join(f'{score:.2f}' for score in by_ball.mean(axis=0))}")
-    print(f"bands reached: {[band for band in settings.score_bands if scores.mean() >= band]} of "
-          f"{list(settings.score_bands)}")
-    print(f"grade: {report.get('score')} / {report.get('max_score')}" if report else
-          f"grading failed: {grading.stderr[-2000:]}")
+    print(
+        f"bands reached: {[band for band in settings.score_bands if scores.mean() >= band]} of "
+        f"{list(settings.score_bands)}"
+    )
+    print(
+        f"grade: {report.get('score')} / {report.get('max_score')}"
+        if report
+        else f"grading failed: {grading.stderr[-2000:]}"
+    )
     print(f"learning curve: {curve.relative_to(ROOT)}")
-    (ROOT / "benchmarks" / "results" / f"breakout_{arguments.size}.json").write_text(json.dumps({
-        "parameters": parameters, "run_minutes": run_minutes, "scores": scores.tolist(),
-        "scores_by_ball": by_ball.tolist(), "grade": report.get("score")}, indent=2))
+    (ROOT / "benchmarks" / "results" / f"breakout_{arguments.size}.json").write_text(
+        json.dumps(
+            {
+                "parameters": parameters,
+                "run_minutes": run_minutes,
+                "scores": scores.tolist(),
+                "scores_by_ball": by_ball.tolist(),
+                "grade": report.get("score"),
+            },
+            indent=2,
+        )
+    )
     return 0 if report else 1
 
 

@@ -25,18 +25,27 @@ os.environ.setdefault("TQDM_DISABLE", "1")  # train_agent's progress bar
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from autograder import atari, config  # noqa: E402
+from autograder import config
+from autograder.assignments import atari
 
 A4 = config.assignment("a4_breakout_dqn")
-FUNCTIONS = ("make_breakout_env", "build_q_network", "build_agent", "build_replay_buffer", "collect_warmup",
-             "train_agent")
+FUNCTIONS = (
+    "make_breakout_env",
+    "build_q_network",
+    "build_agent",
+    "build_replay_buffer",
+    "collect_warmup",
+    "train_agent",
+)
 
 
 def reference():
     """The reference solution's functions, from its setup and solution cells (course code, run here)."""
     sys.path.insert(0, str(config.path("solutions", A4.id)))
-    cells = {cell["metadata"].get("nbgrader", {}).get("grade_id"): "".join(cell["source"])
-             for cell in json.loads(config.path("solutions", A4.id, A4.notebook).read_text())["cells"]}
+    cells = {
+        cell["metadata"].get("nbgrader", {}).get("grade_id"): "".join(cell["source"])
+        for cell in json.loads(config.path("solutions", A4.id, A4.notebook).read_text())["cells"]
+    }
     namespace = {}
     for cell_id in (*A4.setup_cells, *FUNCTIONS):
         exec(compile(cells[cell_id], f"<reference {cell_id}>", "exec"), namespace)
@@ -54,8 +63,12 @@ def rate(run, seconds):
 def collection(ref, n_games, arguments):
     """Median steps/s of raw games and of the reference's random collection, in alternating rounds."""
     settings = A4.grading
-    games = atari.gym.make_vec(settings.env_id, num_envs=n_games, vectorization_mode="vector_entry_point",
-                               **atari.game_options(settings, training=True))
+    games = atari.gym.make_vec(
+        settings.env_id,
+        num_envs=n_games,
+        vectorization_mode="vector_entry_point",
+        **atari.game_options(settings, training=True),
+    )
     games.reset(seed=0)
     rng = np.random.default_rng(0)
 
@@ -92,8 +105,7 @@ def learning(ref, tf_env, agent, replay_buffer, arguments):
     from tf_agents.utils import common
 
     n_games = tf_env.batch_size
-    driver = DynamicStepDriver(tf_env, agent.collect_policy, observers=[replay_buffer.add_batch],
-                               num_steps=n_games)
+    driver = DynamicStepDriver(tf_env, agent.collect_policy, observers=[replay_buffer.add_batch], num_steps=n_games)
     collect = common.function(driver.run)
     collect()
 
@@ -105,8 +117,9 @@ def learning(ref, tf_env, agent, replay_buffer, arguments):
     timings = []
     for iterations in (arguments.train_iterations // 5, arguments.train_iterations):
         start = time.perf_counter()
-        ref["train_agent"](tf_env, agent, replay_buffer, iterations, update_period=n_games,
-                           batch_size=arguments.batch_size)  # compiles its loop once a call
+        ref["train_agent"](
+            tf_env, agent, replay_buffer, iterations, update_period=n_games, batch_size=arguments.batch_size
+        )  # compiles its loop once a call
         timings.append((iterations, time.perf_counter() - start))
     (short, short_s), (long, long_s) = timings
     updates = (long - short) / (long_s - short_s)
@@ -123,17 +136,25 @@ def main():
     parser.add_argument("--batch-size", type=int, default=32, help="train_agent's batch (the CPU run's)")
     arguments = parser.parse_args()
     ref = reference()
-    print(f"{'games':>5} {'raw steps/s':>11} {'warm-up driver steps/s':>22} {'ratio':>5} {'whole call':>10} "
-          f"{'collect policy':>14} {'training':>8} {'updates/s':>9}")
+    print(
+        f"{'games':>5} {'raw steps/s':>11} {'warm-up driver steps/s':>22} {'ratio':>5} {'whole call':>10} "
+        f"{'collect policy':>14} {'training':>8} {'updates/s':>9}"
+    )
     for n_games in arguments.games:
         (raw, driven, whole), pipeline = collection(ref, n_games, arguments)
         collect_rate, training, updates = learning(ref, *pipeline, arguments)
-        print(f"{n_games:5d} {raw:11.0f} {driven:22.0f} {driven / raw:5.0%} {whole:10.0f} {collect_rate:14.0f} "
-              f"{training:8.1f} {updates:9.1f}", flush=True)
+        print(
+            f"{n_games:5d} {raw:11.0f} {driven:22.0f} {driven / raw:5.0%} {whole:10.0f} {collect_rate:14.0f} "
+            f"{training:8.1f} {updates:9.1f}",
+            flush=True,
+        )
         pipeline[0].close()
-    print("steps/s throughout; 'whole call': collect_warmup's steps over its wall time, compiling included; "
-          "'collect policy': the agent's epsilon-greedy driver; 'training': train_agent's steps while learning, "
-          "one step of every game and one update of batch_size per iteration")
+    print(
+        "steps/s throughout; 'whole call': collect_warmup's steps over its wall time, compiling included; "
+        "'collect policy': the agent's epsilon-greedy driver; 'training': train_agent's steps while learning, "
+        "one step of every game and one update of batch_size per iteration"
+    )
+
 
 if __name__ == "__main__":
     main()

@@ -1,4 +1,4 @@
-"""What the load-aware time limits (``autograder/deadline.py``) cost a call, against plain wall-clock limits,
+"""What the load-aware time limits (``autograder/boundary/deadline.py``) cost a call, against plain wall-clock limits,
 side by side in one run: the round trip of a trivial call, and of a call that runs 0.5 s.
 
     .venv/bin/python benchmarks/deadline_overhead.py [--calls 2000]
@@ -13,10 +13,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from autograder import config  # noqa: E402
-from autograder.deadline import Deadline  # noqa: E402
-from autograder.probes import Cell, Student  # noqa: E402
-from autograder.sandbox import Sandbox  # noqa: E402
+from autograder import config
+from autograder.boundary.deadline import Deadline
+from autograder.boundary.sandbox import Sandbox
+from autograder.grading.probes import Cell, Student
 
 SOURCE = """
 import time
@@ -47,8 +47,12 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     arguments = parser.parse_args()
     limits = config.load().LIMITS
-    figures = {("echo", "load-aware"): [], ("echo", "wall-clock"): [], ("work", "load-aware"): [],
-               ("work", "wall-clock"): []}
+    figures = {
+        ("echo", "load-aware"): [],
+        ("echo", "wall-clock"): [],
+        ("work", "load-aware"): [],
+        ("work", "wall-clock"): [],
+    }
     with Student([Cell("cell", SOURCE)], limits, split_inputs=False) as student:
         student.call("echo")
         for _ in range(arguments.rounds):  # alternate, so both see the same machine
@@ -59,8 +63,10 @@ def main():
         Sandbox.deadline = LOAD_AWARE
     for (fn, mode), values in figures.items():
         unit = "us" if fn == "echo" else "ms"
-        print(f"{fn:5} {mode:11} median {statistics.median(values):8.1f} {unit} per call "
-              f"(rounds: {', '.join(f'{value:.1f}' for value in values)})")
+        print(
+            f"{fn:5} {mode:11} median {statistics.median(values):8.1f} {unit} per call "
+            f"(rounds: {', '.join(f'{value:.1f}' for value in values)})"
+        )
     for fn in ("echo", "work"):
         ratio = statistics.median(figures[fn, "load-aware"]) / statistics.median(figures[fn, "wall-clock"])
         print(f"{fn}: load-aware / wall-clock = {ratio:.3f}")

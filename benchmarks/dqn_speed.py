@@ -16,12 +16,12 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from autograder import config, dqn_net, notebook  # noqa: E402
+from autograder import config
+from autograder.assignments import dqn_net
+from autograder.grading import notebook
 
 
 class Reached(Exception):
@@ -61,10 +61,20 @@ def time_to_target(namespace, seed, target, every, budget, eval_episodes, eval_s
     target_model.set_weights(model.get_weights())
     run = config.assignment("a3_deep_q_learning").parameters  # the notebook's hyperparameters
     try:
-        namespace["train_dqn"](gym.make("CartPole-v1"), model, target_model, run["n_episodes"], run["n_max_steps"],
-                               run["batch_size"], run["discount_factor"],
-                               keras.optimizers.Adam(learning_rate=run["learning_rate"]), keras.losses.Huber(),
-                               run["warmup_episodes"], run["target_update_period"], seed)
+        namespace["train_dqn"](
+            gym.make("CartPole-v1"),
+            model,
+            target_model,
+            run["n_episodes"],
+            run["n_max_steps"],
+            run["batch_size"],
+            run["discount_factor"],
+            keras.optimizers.Adam(learning_rate=run["learning_rate"]),
+            keras.losses.Huber(),
+            run["warmup_episodes"],
+            run["target_update_period"],
+            seed,
+        )
     except Reached:
         pass
     finally:
@@ -86,8 +96,9 @@ def main():
     print(f"{'seed':>6} {'seconds to target':>18} {'training steps':>15} {'best mean return':>17}")
     for seed in arguments.seeds:
         namespace["tf"].random.set_seed(seed)
-        seconds, steps, best = time_to_target(namespace, seed, arguments.target, arguments.every, arguments.budget,
-                                              grading.eval_episodes, grading.seed)
+        seconds, steps, best = time_to_target(
+            namespace, seed, arguments.target, arguments.every, arguments.budget, grading.eval_episodes, grading.seed
+        )
         shown = f"{seconds:.1f}" if seconds is not None else f"> {arguments.budget:g}"
         print(f"{seed:>6} {shown:>18} {steps:>15} {best:>17.1f}", flush=True)
 

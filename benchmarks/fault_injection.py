@@ -28,8 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from autograder import config  # noqa: E402
-from autograder.nbgrader_ext import commands  # noqa: E402
+from autograder import config
+from autograder.course.nbgrader_ext import commands
 
 A1 = config.assignment("a1_policy_gradients")
 WHEN = "2026-01-10 12:00:00.000000 UTC"
@@ -43,10 +43,12 @@ def notebooks():
     for cell in broken["cells"]:
         if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "discount_rewards":
             cell["source"] = ZEROS
-    return {"correct": (alice, A1.max_score),
-            "no discount": (json.dumps(broken).encode(), A1.max_score - A1.points["discount_rewards"]),
-            "release": (config.path("release", A1.id, A1.notebook).read_bytes(), 0.0),
-            "garbage": (b"\x00 not a notebook", 0.0)}
+    return {
+        "correct": (alice, A1.max_score),
+        "no discount": (json.dumps(broken).encode(), A1.max_score - A1.points["discount_rewards"]),
+        "release": (config.path("release", A1.id, A1.notebook).read_bytes(), 0.0),
+        "garbage": (b"\x00 not a notebook", 0.0),
+    }
 
 
 STUDENTS = {"ada": "correct", "ben": "no discount", "cy": "release", "dee": "garbage"}
@@ -66,9 +68,14 @@ def submit(root, student, name):
 
 
 def batch(root):
-    return subprocess.Popen([sys.executable, "-m", "autograder", "autograde", A1.id, "--json", "--workers", "2"],
-                            cwd=root, env=commands.environment(root), stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "autograder", "autograde", A1.id, "--json", "--workers", "2"],
+        cwd=root,
+        env=commands.environment(root),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
 
 
 def gradebook(root):
@@ -76,10 +83,14 @@ def gradebook(root):
     with sqlite3.connect(root / "gradebook.db") as database:
         integrity = database.execute("PRAGMA integrity_check").fetchone()[0]
         rows = dict(database.execute("SELECT student_id, COUNT(*) FROM submitted_assignment GROUP BY student_id"))
-        unscored = dict(database.execute(
-            "SELECT submitted_assignment.student_id, COUNT(*) FROM grade JOIN submitted_notebook ON "
-            "grade.notebook_id = submitted_notebook.id JOIN submitted_assignment ON submitted_notebook.assignment_id"
-            " = submitted_assignment.id WHERE grade.auto_score IS NULL GROUP BY submitted_assignment.student_id"))
+        unscored = dict(
+            database.execute(
+                "SELECT submitted_assignment.student_id, COUNT(*) FROM grade JOIN submitted_notebook ON "
+                "grade.notebook_id = submitted_notebook.id JOIN submitted_assignment ON "
+                "submitted_notebook.assignment_id = submitted_assignment.id WHERE grade.auto_score IS NULL "
+                "GROUP BY submitted_assignment.student_id"
+            )
+        )
     return {"integrity": integrity, "rows": rows, "unscored": unscored}
 
 
@@ -109,8 +120,10 @@ def run(rounds, seed, kill_within, directory, log=print):
         state = gradebook(root)
         broken_gradebooks += state["integrity"] != "ok"
         kept = len(list((root / config.load().BATCH.reports / A1.id).glob("*.json")))
-        log(f"round {number:2d}: {'killed' if process.returncode else 'finished'} after {delay:5.1f} s, "
-            f"{kept} reports kept, gradebook {state['integrity']}")
+        log(
+            f"round {number:2d}: {'killed' if process.returncode else 'finished'} after {delay:5.1f} s, "
+            f"{kept} reports kept, gradebook {state['integrity']}"
+        )
         for student in RESUBMITTING:
             final[student] = "no discount" if final[student] == "correct" else "correct"
             submit(root, student, final[student])
@@ -120,19 +133,31 @@ def run(rounds, seed, kill_within, directory, log=print):
     commands.kit(root, "summary", A1.id)
     scores = json.loads((root / config.load().CYCLE.summary / A1.id / "summary.json").read_text())["scores"]
     expected = {student: notebooks()[name][1] for student, name in final.items()}
-    reports = {path.stem: json.loads(path.read_text())["report"]["score"]
-               for path in (root / config.load().BATCH.reports / A1.id).glob("*.json")}
+    reports = {
+        path.stem: json.loads(path.read_text())["report"]["score"]
+        for path in (root / config.load().BATCH.reports / A1.id).glob("*.json")
+    }
     return {
-        "rounds": rounds, "killed": killed, "finished_before_the_kill": finished,
+        "rounds": rounds,
+        "killed": killed,
+        "finished_before_the_kill": finished,
         "processes_outliving_a_kill": outliving,
-        "gradebooks_broken_after_a_kill": broken_gradebooks, "final_run_status": process.returncode,
+        "gradebooks_broken_after_a_kill": broken_gradebooks,
+        "final_run_status": process.returncode,
         "final_outcomes": {student: outcome["action"] for student, outcome in outcomes.items()},
-        "integrity": state["integrity"], "submissions": len(final),
-        "lost": sorted(student for student in final if state["rows"].get(student) != 1 or state["unscored"].get(student)
-                       or abs(scores.get(student, -1) - expected[student]) > 1e-6),
+        "integrity": state["integrity"],
+        "submissions": len(final),
+        "lost": sorted(
+            student
+            for student in final
+            if state["rows"].get(student) != 1
+            or state["unscored"].get(student)
+            or abs(scores.get(student, -1) - expected[student]) > 1e-6
+        ),
         "doubled": sorted(student for student, count in state["rows"].items() if count > 1),
-        "reports_disagreeing": sorted(student for student in final if abs(reports.get(student, -1) - scores.get(
-            student, -2)) > 1e-6),
+        "reports_disagreeing": sorted(
+            student for student in final if abs(reports.get(student, -1) - scores.get(student, -2)) > 1e-6
+        ),
     }
 
 
@@ -140,8 +165,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--kill-within", type=float, default=25.0, help="seconds; each kill comes at a uniform time "
-                                                                        "up to this")
+    parser.add_argument(
+        "--kill-within", type=float, default=25.0, help="seconds; each kill comes at a uniform time up to this"
+    )
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="fault-injection-") as scratch:
         figures = run(arguments.rounds, arguments.seed, arguments.kill_within, scratch)

@@ -24,8 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from autograder import config  # noqa: E402
-from tests import student_notebooks  # noqa: E402
+from autograder import config
+from tests import student_notebooks
 
 
 def timed(command):
@@ -36,8 +36,17 @@ def timed(command):
 
 def papermill_command(assignment, output):
     parameters = [item for name, value in assignment.ci_parameters.items() for item in ("-p", name, str(value))]
-    return [sys.executable, "-m", "papermill", str(config.path("solutions", assignment.id, assignment.notebook)),
-            str(output), *parameters, "--kernel", "python3", "--no-progress-bar"]
+    return [
+        sys.executable,
+        "-m",
+        "papermill",
+        str(config.path("solutions", assignment.id, assignment.notebook)),
+        str(output),
+        *parameters,
+        "--kernel",
+        "python3",
+        "--no-progress-bar",
+    ]
 
 
 def main():
@@ -46,8 +55,10 @@ def main():
     parser.add_argument("--repeat", type=int, default=3)
     arguments = parser.parse_args()
     course = config.load()
-    print(f"{'assignment':<24} {'papermill s':>11} {'grade cold s':>12} {'grade warm s':>12} {'warm ratio':>10} "
-          f"{'student-style s':>15} {'its ratio':>9}")
+    print(
+        f"{'assignment':<24} {'papermill s':>11} {'grade cold s':>12} {'grade warm s':>12} {'warm ratio':>10} "
+        f"{'student-style s':>15} {'its ratio':>9}"
+    )
     for assignment in map(config.assignment, arguments.assignments) if arguments.assignments else course.ASSIGNMENTS:
         with tempfile.TemporaryDirectory() as scratch:
             executed = Path(scratch) / assignment.notebook
@@ -62,8 +73,10 @@ def main():
                 warm.append(timed(grading))
                 styled.append(timed([*grading[:5], str(student), "--json"]))
         bare, graded, student_style = map(statistics.median, (papermill, warm, styled))
-        print(f"{assignment.id:<24} {bare:11.1f} {statistics.median(cold):12.1f} {graded:12.1f} "
-              f"{graded / bare:10.2f} {student_style:15.1f} {student_style / bare:9.2f}")
+        print(
+            f"{assignment.id:<24} {bare:11.1f} {statistics.median(cold):12.1f} {graded:12.1f} "
+            f"{graded / bare:10.2f} {student_style:15.1f} {student_style / bare:9.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -33,9 +33,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from autograder import config  # noqa: E402
-from autograder.grade import HiddenTests, course_cells, run_pytest, statistical_tests  # noqa: E402
-from autograder.probes import Reference, Student  # noqa: E402
+from autograder import config
+from autograder.grading.grade import HiddenTests, course_cells, run_pytest, statistical_tests
+from autograder.grading.probes import Reference, Student
 
 
 class FreshSeeds(HiddenTests):
@@ -54,22 +54,26 @@ def run_many(assignment_id, node_ids, runs, runs_per_sandbox):
     assignment = config.assignment(assignment_id)
     _, cells, support = course_cells(assignment)
     for start in range(0, len(runs), runs_per_sandbox):
-        _run_chunk(assignment, cells, support, node_ids, runs[start:start + runs_per_sandbox], failures, messages)
+        _run_chunk(assignment, cells, support, node_ids, runs[start : start + runs_per_sandbox], failures, messages)
     return failures, messages
 
 
 def _run_chunk(assignment, cells, support, node_ids, runs, failures, messages):
     """Run the tests once per run in ``runs`` on fresh sandboxes, counting failures and keeping a message."""
     limits = config.load().LIMITS
-    with Student(cells, limits, support_files=support, seed=runs[0]) as student, \
-            Reference(cells, limits, config.path("cache", "reference", assignment.id), support) as reference:
+    with (
+        Student(cells, limits, support_files=support, seed=runs[0]) as student,
+        Reference(cells, limits, config.path("cache", "reference", assignment.id), support) as reference,
+    ):
         for run in runs:
             plugin = FreshSeeds(assignment, student, reference, run)
             status = run_pytest(node_ids, plugin)
             results = {nodeid.split("::")[-1]: result for nodeid, result in plugin.results.items()}
             if status not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or set(results) != set(failures):
-                raise RuntimeError(f"run {run} of {assignment.id}'s statistical tests did not run them all "
-                                   f"({status!r}): {sorted(results)}")
+                raise RuntimeError(
+                    f"run {run} of {assignment.id}'s statistical tests did not run them all "
+                    f"({status!r}): {sorted(results)}"
+                )
             for name, result in results.items():
                 if not result.passed:
                     failures[name] += 1
@@ -88,21 +92,25 @@ def upper_bound_95(failures, runs):
 
 def _log_binomial(n, k, p):
     from math import lgamma, log
+
     return lgamma(n + 1) - lgamma(k + 1) - lgamma(n - k + 1) + k * log(p) + (n - k) * log(1 - p)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1000)
-    parser.add_argument("--first", type=int, default=0, help="number of the first run (an earlier run's --runs, "
-                        "to go on from it)")
+    parser.add_argument(
+        "--first", type=int, default=0, help="number of the first run (an earlier run's --runs, to go on from it)"
+    )
     parser.add_argument("--jobs", type=int, default=2, help="processes, each with its own sandboxed reference")
     parser.add_argument("--runs-per-sandbox", type=int, default=10, help="runs before the sandboxes start afresh")
     parser.add_argument("--only", nargs="*", default=(), help="test names to run (default: all statistical ones)")
     arguments = parser.parse_args()
-    tests = [(assignment.id, node_id, check(assignment.grading)[0].false_fail)
-             for assignment, node_id, _, check in statistical_tests()
-             if not arguments.only or node_id.split("::")[-1] in arguments.only]
+    tests = [
+        (assignment.id, node_id, check(assignment.grading)[0].false_fail)
+        for assignment, node_id, _, check in statistical_tests()
+        if not arguments.only or node_id.split("::")[-1] in arguments.only
+    ]
     started = time.perf_counter()
     jobs = []
     with ProcessPoolExecutor(arguments.jobs) as pool:
@@ -118,14 +126,18 @@ def main():
             for name, count in counted.items():
                 failures[name] = failures.get(name, 0) + count
             messages.update(said)
-    print(f"{arguments.runs} runs (numbers {arguments.first} to {arguments.first + arguments.runs - 1}) of each "
-          f"statistical hidden test against the reference ({time.perf_counter() - started:.0f} s, "
-          f"{arguments.jobs} processes)")
+    print(
+        f"{arguments.runs} runs (numbers {arguments.first} to {arguments.first + arguments.runs - 1}) of each "
+        f"statistical hidden test against the reference ({time.perf_counter() - started:.0f} s, "
+        f"{arguments.jobs} processes)"
+    )
     print(f"{'test':<48} {'stated':>9} {'failures':>8} {'expected':>9} {'95% bound':>9}")
-    for assignment_id, node_id, stated in tests:
+    for _assignment, node_id, stated in tests:
         name = node_id.split("::")[-1]
-        print(f"{name:<48} {stated:9.1e} {failures[name]:>8} {stated * arguments.runs:9.1e} "
-              f"{upper_bound_95(failures[name], arguments.runs):9.1e}")
+        print(
+            f"{name:<48} {stated:9.1e} {failures[name]:>8} {stated * arguments.runs:9.1e} "
+            f"{upper_bound_95(failures[name], arguments.runs):9.1e}"
+        )
     if messages:
         print(json.dumps(messages, indent=1))
 

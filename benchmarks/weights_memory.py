@@ -21,7 +21,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from autograder import atari, config  # noqa: E402
+from autograder import config
+from autograder.assignments import atari
 
 SETTINGS = config.assignment("a4_breakout_dqn").grading
 
@@ -29,8 +30,9 @@ SETTINGS = config.assignment("a4_breakout_dqn").grading
 def valid(compressed=False):
     rng = np.random.default_rng(0)
     buffer = io.BytesIO()
-    (np.savez_compressed if compressed else np.savez)(buffer, **{
-        name: rng.normal(size=shape).astype(np.float32) for name, shape in atari.weight_shapes(SETTINGS)})
+    (np.savez_compressed if compressed else np.savez)(
+        buffer, **{name: rng.normal(size=shape).astype(np.float32) for name, shape in atari.weight_shapes(SETTINGS)}
+    )
     return buffer.getvalue()
 
 
@@ -50,7 +52,7 @@ def rewritten(compression, tail_bytes=0, lie=False):
         for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
             at = data.find(signature)
             while at >= 0:
-                data[at + offset:at + offset + 4] = struct.pack("<I", 1024)
+                data[at + offset : at + offset + 4] = struct.pack("<I", 1024)
                 at = data.find(signature, at + 1)
     return bytes(data)
 
@@ -68,11 +70,14 @@ def peak(data):
 
 
 def main():
-    files = {"valid (np.savez)": valid(), "valid (np.savez_compressed)": valid(True),
-             "deflate bomb: 1 GiB of zeros after fc1_kernel": rewritten(zipfile.ZIP_DEFLATED, 1 << 30),
-             "deflated, headers lying about sizes": rewritten(zipfile.ZIP_DEFLATED, lie=True),
-             "bzip2, headers lying about sizes": rewritten(zipfile.ZIP_BZIP2, 256 << 20, lie=True),
-             "lzma": rewritten(zipfile.ZIP_LZMA)}
+    files = {
+        "valid (np.savez)": valid(),
+        "valid (np.savez_compressed)": valid(True),
+        "deflate bomb: 1 GiB of zeros after fc1_kernel": rewritten(zipfile.ZIP_DEFLATED, 1 << 30),
+        "deflated, headers lying about sizes": rewritten(zipfile.ZIP_DEFLATED, lie=True),
+        "bzip2, headers lying about sizes": rewritten(zipfile.ZIP_BZIP2, 256 << 20, lie=True),
+        "lzma": rewritten(zipfile.ZIP_LZMA),
+    }
     reference = len(files["valid (np.savez)"])
     print(f"{'file':<48} {'file MiB':>9} {'peak MiB':>9} {'peak / valid file':>18}  reader")
     for name, data in files.items():

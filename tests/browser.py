@@ -10,8 +10,16 @@ import time
 
 import pytest
 
-CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run", "--remote-debugging-pipe")
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--remote-debugging-pipe",
+)
 TIMEOUT_S = 60
 
 
@@ -29,9 +37,14 @@ class Browser:
             os.dup2(commands_read, 3)
             os.dup2(replies_write, 4)
 
-        self.process = subprocess.Popen([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
-                                        pass_fds=(3, 4), preexec_fn=as_devtools_fds, start_new_session=True,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
+            pass_fds=(3, 4),
+            preexec_fn=as_devtools_fds,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         os.close(commands_read)
         os.close(replies_write)
         self.buffer, self.next_id = b"", 0
@@ -82,8 +95,10 @@ class Browser:
         deadline = time.monotonic() + TIMEOUT_S
         while not self.evaluate(session, expression):
             if time.monotonic() > deadline:
-                raise RuntimeError(f"{what} did not happen in {TIMEOUT_S} s: "
-                                   f"{str(self.evaluate(session, 'document.body.innerText'))[:2000]}")
+                raise RuntimeError(
+                    f"{what} did not happen in {TIMEOUT_S} s: "
+                    f"{str(self.evaluate(session, 'document.body.innerText'))[:2000]}"
+                )
             time.sleep(0.2)
 
     def close(self):

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from autograder import config  # noqa: E402  (the course root must be importable first)
-from autograder.nbgrader_ext import commands  # noqa: E402
+from autograder.course.nbgrader_ext import commands  # noqa: E402
 
 
 def once_per_run(tmp_path_factory, name, make):
@@ -39,12 +39,18 @@ def once_per_run(tmp_path_factory, name, make):
 def executed_reference(tmp_path_factory, assignment):
     """The assignment's reference notebook as papermill executed it top to bottom with the CI parameters (beside
     its support files), once per run."""
+
     def execute(folder):
         for name in assignment.support_files:
             shutil.copy(config.path("solutions", assignment.id, name), folder)
-        papermill.execute_notebook(str(config.path("solutions", assignment.id, assignment.notebook)),
-                                   str(folder / assignment.notebook), parameters=assignment.ci_parameters,
-                                   kernel_name="python3", cwd=str(folder), progress_bar=False)
+        papermill.execute_notebook(
+            str(config.path("solutions", assignment.id, assignment.notebook)),
+            str(folder / assignment.notebook),
+            parameters=assignment.ci_parameters,
+            kernel_name="python3",
+            cwd=str(folder),
+            progress_bar=False,
+        )
         return str(folder / assignment.notebook)
 
     return Path(once_per_run(tmp_path_factory, f"executed-{assignment.id}", execute)[1])
@@ -52,16 +58,23 @@ def executed_reference(tmp_path_factory, assignment):
 
 def run_cli(*arguments, env=None, timeout=900):
     """Run ``python -m autograder ARGUMENTS`` from the course root; the completed process."""
-    return subprocess.run([sys.executable, "-m", "autograder", *map(str, arguments)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "autograder", *map(str, arguments)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def grade(assignment_id, notebook, functions=(), course=None):
     """The JSON report for one notebook (only ``functions``' tests, if given), asserting the grader made one
     without a fault; graded by the course at ``course`` if given (e.g. a ``quick_course``)."""
     environment = {**os.environ, "COURSE_ROOT": str(course)} if course else None
-    result = run_cli("grade", assignment_id, notebook, "--json", *(["--functions", *functions] if functions else []),
-                     env=environment)
+    result = run_cli(
+        "grade", assignment_id, notebook, "--json", *(["--functions", *functions] if functions else []), env=environment
+    )
     assert result.returncode == 0, f"the grader failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
     return json.loads(result.stdout)
 
@@ -110,6 +123,8 @@ def reference_cell(assignment_id, grade_id):
 @pytest.fixture
 def variant(tmp_path):
     """``variant(assignment_id, {grade_id: source}, base=...)`` writes a notebook and returns its path."""
+
     def make(assignment_id, cells, base="solutions"):
         return write_variant(tmp_path, assignment_id, cells, base)
+
     return make

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder import config, demo
-from autograder.nbgrader_ext import commands
+from autograder import config
+from autograder.course import demo
+from autograder.course.nbgrader_ext import commands
 from tests.conftest import ROOT, once_per_run, write_variant  # noqa: F401 (once_per_run: for importers)
 
 A1 = config.assignment("a1_policy_gradients")
@@ -34,6 +35,7 @@ PUBLIC_REWARDS = {"[10, 0, -50]", "[1, 1]", "[]", "[5]", "array([1., 2., 3.])"}
 def generated(tmp_path_factory, assignment):
     """A course copy on which ``nbgrader generate_assignment`` has run for the assignment (do not change it),
     made once per run; it grades with the assignment's quick settings (``Assignment.quick_grading``)."""
+
     def generate(directory):
         root = commands.course_copy(directory / "course")
         commands.grade_quickly(root, assignment.id)
@@ -61,8 +63,14 @@ def put_submission(root, student, notebook=None, data=None, when="2026-01-10 12:
 
 def run_batch(root, *arguments, expect=0):
     """``python -m autograder autograde a1 --json ARGUMENTS`` on the course: {student: outcome}."""
-    result = subprocess.run([sys.executable, "-m", "autograder", "autograde", A1.id, "--json", *arguments],
-                            cwd=root, env=commands.environment(root), capture_output=True, text=True, timeout=900)
+    result = subprocess.run(
+        [sys.executable, "-m", "autograder", "autograde", A1.id, "--json", *arguments],
+        cwd=root,
+        env=commands.environment(root),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert result.returncode == expect, result.stdout[-3000:] + result.stderr[-3000:]
     return {outcome["student"]: outcome for outcome in json.loads(result.stdout)}
 
@@ -103,16 +111,26 @@ def leaky_notebook(directory, marker_file):
     cell that would write ``marker_file`` if anything ran the notebook in a kernel."""
     path = write_variant(directory, A1.id, {"discount_rewards": LEAKY_DISCOUNT}, name="leaky")
     notebook = json.loads(path.read_text())
-    notebook["cells"].append({"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
-                              "source": f"open({str(marker_file)!r}, 'w').write('{NEVER_RUN}')"})
+    notebook["cells"].append(
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "outputs": [],
+            "execution_count": None,
+            "source": f"open({str(marker_file)!r}, 'w').write('{NEVER_RUN}')",
+        }
+    )
     path.write_text(json.dumps(notebook))
     return path
 
 
 def leaked_inputs(text):
     """Hidden rewards that reached the text: what follows each LEAK marker, less the public inputs."""
-    return {match for match in re.findall(re.escape(LEAK) + r"(\[[^\]]*\]|array\([^)]*\))", text)
-            if match not in PUBLIC_REWARDS}
+    return {
+        match
+        for match in re.findall(re.escape(LEAK) + r"(\[[^\]]*\]|array\([^)]*\))", text)
+        if match not in PUBLIC_REWARDS
+    }
 
 
 def hidden_test_code_lines(assignment=A1):
@@ -122,15 +140,17 @@ def hidden_test_code_lines(assignment=A1):
     for path in (ROOT / "autograder" / "tests" / assignment.id).glob("*.py"):
         for line in path.read_text().splitlines():
             line = line.strip()
-            if len(line) >= 30 and not line.startswith(('"', "'", "#", "f\"", "f'")):
+            if len(line) >= 30 and not line.startswith(('"', "'", "#", 'f"', "f'")):
                 lines.add(line)
     return lines
 
 
 def stored_reports(root, assignment=A1):
     """{student: the report the batch stored for the assignment} in the course at ``root``."""
-    return {path.stem: json.loads(path.read_text())["report"]
-            for path in (Path(root) / config.load().BATCH.reports / assignment.id).glob("*.json")}
+    return {
+        path.stem: json.loads(path.read_text())["report"]
+        for path in (Path(root) / config.load().BATCH.reports / assignment.id).glob("*.json")
+    }
 
 
 def scores(root, assignment=A1):
@@ -151,8 +171,9 @@ def _play_cycle(directory):
     root = commands.course_copy(directory / "course")
     commands.grade_quickly(root, A1.id)
     on_time = {"alice": SAMPLES / "alice.ipynb", "eve": leaky_notebook(directory, directory / "ran.txt")}
-    summary = demo.run_cycle(root, A1.id, on_time, {"dave": SAMPLES / "alice.ipynb"}, grade_with="nbgrader",
-                             log=lambda line: None)
+    summary = demo.run_cycle(
+        root, A1.id, on_time, {"dave": SAMPLES / "alice.ipynb"}, grade_with="nbgrader", log=lambda line: None
+    )
     commands.nbgrader(root, "export")
     return summary
 

@@ -15,9 +15,12 @@ from pathlib import Path
 from autograder import config
 
 APPS = ("jupyterlab", "notebook7", "vscode", "colab")
-PIXEL = base64.b64encode(bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                                       "1f15c4890000000d4944415478da63f8ffff3f0005fe02fea73581e40000000049454e44ae426082")
-                         ).decode()
+PIXEL = base64.b64encode(
+    bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d4944415478da63f8ffff3f0005fe02fea73581e40000000049454e44ae426082"
+    )
+).decode()
 """A 1x1 PNG, the plot a cell's output keeps."""
 
 
@@ -64,8 +67,9 @@ def write(recipe, assignment_id, directory, name="student"):
         for count, cell in enumerate(cell for cell in cells if cell["cell_type"] == "code"):
             cell["execution_count"] = count + 1
             cell["outputs"] = _outputs(count)
-        notebook["metadata"]["widgets"] = {"application/vnd.jupyter.widget-state+json": {
-            "state": {}, "version_major": 2, "version_minor": 0}}
+        notebook["metadata"]["widgets"] = {
+            "application/vnd.jupyter.widget-state+json": {"state": {}, "version_major": 2, "version_minor": 0}
+        }
     _as_saved_by(recipe.app, notebook)
     path = Path(directory) / f"{name}.ipynb"
     path.write_text(json.dumps(notebook, indent=1))
@@ -88,12 +92,28 @@ def _outputs(count):
     """What a run leaves in a code cell: printed text, and now and then a plot or a progress bar."""
     outputs = [{"name": "stdout", "output_type": "stream", "text": [f"step {count}\n"]}]
     if count % 3 == 1:
-        outputs.append({"data": {"image/png": PIXEL, "text/plain": ["<Figure size 800x400 with 1 Axes>"]},
-                        "metadata": {}, "output_type": "display_data"})
+        outputs.append(
+            {
+                "data": {"image/png": PIXEL, "text/plain": ["<Figure size 800x400 with 1 Axes>"]},
+                "metadata": {},
+                "output_type": "display_data",
+            }
+        )
     if count % 3 == 2:
-        outputs.append({"data": {"application/vnd.jupyter.widget-view+json": {
-            "model_id": f"{count:032x}", "version_major": 2, "version_minor": 0},
-            "text/plain": ["training: 100%|##########| 3/3"]}, "metadata": {}, "output_type": "display_data"})
+        outputs.append(
+            {
+                "data": {
+                    "application/vnd.jupyter.widget-view+json": {
+                        "model_id": f"{count:032x}",
+                        "version_major": 2,
+                        "version_minor": 0,
+                    },
+                    "text/plain": ["training: 100%|##########| 3/3"],
+                },
+                "metadata": {},
+                "output_type": "display_data",
+            }
+        )
     return outputs
 
 
@@ -118,9 +138,12 @@ def _as_saved_by(app, notebook):
                 cell["metadata"]["vscode"] = {"languageId": "python"}
     else:  # Colab keeps none of nbgrader's cell metadata, and names each cell by an id of its own
         notebook["nbformat_minor"] = 0
-        notebook["metadata"] = {"colab": {"provenance": [], "toc_visible": True}, "accelerator": "GPU",
-                                "kernelspec": {"name": "python3", "display_name": "Python 3"},
-                                "language_info": {"name": "python"}}
+        notebook["metadata"] = {
+            "colab": {"provenance": [], "toc_visible": True},
+            "accelerator": "GPU",
+            "kernelspec": {"name": "python3", "display_name": "Python 3"},
+            "language_info": {"name": "python"},
+        }
         for index, cell in enumerate(notebook["cells"]):
             cell.pop("id", None)
             cell["metadata"] = {"id": f"cell{index:04x}"}

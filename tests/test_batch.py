@@ -12,9 +12,17 @@ from pathlib import Path
 
 import pytest
 
-from autograder.nbgrader_ext import commands
-from tests.nbgrader_course import (A1, SAMPLES, copy_course, generated_course, put_submission,  # noqa: F401
-                                   run_batch, samples_batch, scores)
+from autograder.course.nbgrader_ext import commands
+from tests.nbgrader_course import (  # noqa: F401
+    A1,
+    SAMPLES,
+    copy_course,
+    generated_course,
+    put_submission,
+    run_batch,
+    samples_batch,
+    scores,
+)
 
 pytestmark = pytest.mark.slow
 STUDENTS = ["alice", "bob", "empty", "garbage", "mallory"]
@@ -56,8 +64,15 @@ def test_a_scheduler_address_spreads_grading_over_a_cluster(generated_course, tm
     root = copy_course(generated_course, tmp_path / "instructor")
     elsewhere = copy_course(generated_course, tmp_path / "worker-machine")  # the workers' own checkout
     put_submission(root, "alice", SAMPLES / "alice.ipynb")
-    cluster = subprocess.Popen([sys.executable, "-c", CLUSTER], cwd=elsewhere, env=commands.environment(elsewhere),
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    cluster = subprocess.Popen(
+        [sys.executable, "-c", CLUSTER],
+        cwd=elsewhere,
+        env=commands.environment(elsewhere),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         address = cluster.stdout.readline().strip()
         assert address.startswith("tcp://127.0.0.1:"), address
@@ -75,7 +90,7 @@ def test_a_scheduler_address_spreads_grading_over_a_cluster(generated_course, tm
 
 FAULTING = """
 import sys
-from autograder import batch, submission
+from autograder.course import batch, submission
 
 real = submission.grade_files
 
@@ -90,15 +105,20 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-def test_a_submission_that_faults_the_grader_gets_a_report_and_is_graded_on_the_next_run(
-        generated_course, tmp_path):  # noqa: F811
+def test_a_submission_that_faults_the_grader_gets_a_report_and_is_graded_on_the_next_run(generated_course, tmp_path):  # noqa: F811
     root = copy_course(generated_course, tmp_path)
     put_submission(root, "alice", SAMPLES / "alice.ipynb")
     faulting = json.loads((SAMPLES / "alice.ipynb").read_text())
     faulting["cells"].append({"cell_type": "markdown", "metadata": {}, "source": "FAULT-THE-GRADER"})
     put_submission(root, "bob", data=json.dumps(faulting).encode())
-    result = subprocess.run([sys.executable, "-c", FAULTING, "autograde", A1.id, "--json"], cwd=root,
-                            env=commands.environment(root), capture_output=True, text=True, timeout=900)
+    result = subprocess.run(
+        [sys.executable, "-c", FAULTING, "autograde", A1.id, "--json"],
+        cwd=root,
+        env=commands.environment(root),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert result.returncode == 1, result.stderr[-3000:]
     outcomes = {outcome["student"]: outcome for outcome in json.loads(result.stdout)}
     assert actions(outcomes) == {"alice": "graded", "bob": "faulted"}
@@ -120,17 +140,33 @@ def postgres():
     directory = Path(tempfile.mkdtemp(prefix="gradebook-postgres-", dir="/tmp"))
     as_owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
     if as_owner:
-        os.chown(directory, *[int(value) for value in subprocess.check_output(
-            ["id", "-u", "postgres"]).split() + subprocess.check_output(["id", "-g", "postgres"]).split()])
+        os.chown(
+            directory,
+            *[
+                int(value)
+                for value in subprocess.check_output(["id", "-u", "postgres"]).split()
+                + subprocess.check_output(["id", "-g", "postgres"]).split()
+            ],
+        )
     port = str(20000 + os.getpid() % 20000)
     control = [*as_owner, f"{binaries[-1]}/pg_ctl", "-D", str(directory / "data"), "-w"]
-    subprocess.run([*as_owner, f"{binaries[-1]}/initdb", "-D", str(directory / "data"), "-A", "trust", "-U",
-                    "postgres"], check=True, capture_output=True)
-    subprocess.run([*control, "-l", str(directory / "log"), "-o", f"-k {directory} -c listen_addresses='' -p {port}",
-                    "start"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [*as_owner, f"{binaries[-1]}/initdb", "-D", str(directory / "data"), "-A", "trust", "-U", "postgres"],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [*control, "-l", str(directory / "log"), "-o", f"-k {directory} -c listen_addresses='' -p {port}", "start"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
-        subprocess.run([f"{binaries[-1]}/createdb", "-h", str(directory), "-p", port, "-U", "postgres", "deeprl"],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [f"{binaries[-1]}/createdb", "-h", str(directory), "-p", port, "-U", "postgres", "deeprl"],
+            check=True,
+            capture_output=True,
+        )
         yield f"postgresql://postgres@/deeprl?host={directory}&port={port}"
     finally:
         subprocess.run([*control, "-m", "immediate", "stop"], capture_output=True)

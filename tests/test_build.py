@@ -35,8 +35,11 @@ def test_drift_is_detected(tmp_path):
 def test_points_come_from_course_config():
     for assignment in config.load().ASSIGNMENTS:
         notebook = json.loads(config.path("release", assignment.id, assignment.notebook).read_text())
-        points = {cell["metadata"]["nbgrader"]["grade_id"]: cell["metadata"]["nbgrader"]["points"]
-                  for cell in notebook["cells"] if cell["metadata"].get("nbgrader", {}).get("grade")}
+        points = {
+            cell["metadata"]["nbgrader"]["grade_id"]: cell["metadata"]["nbgrader"]["points"]
+            for cell in notebook["cells"]
+            if cell["metadata"].get("nbgrader", {}).get("grade")
+        }
         assert points == {f"test_{function}": value for function, value in assignment.points.items()}
 
 
@@ -56,8 +59,12 @@ def test_released_stubs_raise_and_outputs_are_stripped():
             notebook = json.loads(config.path(kind, assignment.id, assignment.notebook).read_text())
             assert all(not cell.get("outputs") for cell in notebook["cells"] if cell["cell_type"] == "code")
         release = json.loads(config.path("release", assignment.id, assignment.notebook).read_text())
-        solutions = {cell["metadata"]["nbgrader"]["grade_id"]: "".join(cell["source"]) for cell in release["cells"]
-                     if cell["metadata"].get("nbgrader", {}).get("solution")}
+        solutions = {
+            cell["metadata"]["nbgrader"]["grade_id"]: "".join(cell["source"])
+            for cell in release["cells"]
+            if cell["metadata"].get("nbgrader", {}).get("solution")
+        }
         assert set(solutions) == set(assignment.points)
-        assert all("raise NotImplementedError()" in source and "BEGIN SOLUTION" not in source
-                   for source in solutions.values())
+        assert all(
+            "raise NotImplementedError()" in source and "BEGIN SOLUTION" not in source for source in solutions.values()
+        )

@@ -17,13 +17,16 @@ def test_usage_errors_exit_2():
     assert result.returncode == 2 and "a2_q_learning" in result.stderr
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"this is not json", "not valid JSON"),
-    (b'{"nbformat": 3, "cells": []}', "expected 4"),
-    (b'{"nbformat": 4}', "no list of cells"),
-    (b'{"nbformat": 4, "cells": [{"cell_type": "code", "source": 5}]}', "no readable source"),
-    (b"[1, 2]", "not a notebook"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"this is not json", "not valid JSON"),
+        (b'{"nbformat": 3, "cells": []}', "expected 4"),
+        (b'{"nbformat": 4}', "no list of cells"),
+        (b'{"nbformat": 4, "cells": [{"cell_type": "code", "source": 5}]}', "no readable source"),
+        (b"[1, 2]", "not a notebook"),
+    ],
+)
 def test_an_unreadable_notebook_gets_a_zero_report(tmp_path, content, message):
     path = tmp_path / "submission.ipynb"
     path.write_bytes(content)

@@ -6,19 +6,25 @@ import sys
 
 import pytest
 
-from autograder import course_lock
-from autograder.nbgrader_ext import commands
+from autograder.course import course_lock
+from autograder.course.nbgrader_ext import commands
 from tests.conftest import ROOT
 
-HOLD = "import sys; sys.path.insert(0, {root!r}); from autograder import course_lock; " \
-       "course_lock.acquire({course!r}); print('held', flush=True); input()"
+HOLD = (
+    "import sys; sys.path.insert(0, {root!r}); from autograder.course import course_lock; "
+    "course_lock.acquire({course!r}); print('held', flush=True); input()"
+)
 
 
 @contextlib.contextmanager
 def held_elsewhere(course):
     """Another process holding the lock of ``course``."""
-    process = subprocess.Popen([sys.executable, "-c", HOLD.format(root=str(ROOT), course=str(course))],
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", HOLD.format(root=str(ROOT), course=str(course))],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert process.stdout.readline() == "held\n"
         yield process
@@ -51,8 +57,14 @@ def test_the_lock_is_released_after_the_block(tmp_path):
 def test_the_batch_stops_before_touching_a_busy_course(tmp_path):
     course = commands.course_copy(tmp_path / "course")
     with held_elsewhere(course) as holder:
-        result = subprocess.run([sys.executable, "-m", "autograder", "autograde", "a1_policy_gradients"], cwd=course,
-                                env=commands.environment(course), capture_output=True, text=True, timeout=300)
+        result = subprocess.run(
+            [sys.executable, "-m", "autograder", "autograde", "a1_policy_gradients"],
+            cwd=course,
+            env=commands.environment(course),
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
     assert result.returncode == 3 and f"grader pid {holder.pid} is grading the course" in result.stderr
     assert not (course / "gradebook.db").exists() and not (course / "reports").exists()
 

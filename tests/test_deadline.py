@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from autograder.deadline import Deadline, thread_statistics
+from autograder.boundary.deadline import Deadline, thread_statistics
 
 BUSY = [sys.executable, "-c", "while True: pass"]
 ONE_CPU = {min(os.sched_getaffinity(0))}
@@ -21,8 +21,10 @@ LIMIT_S = 2.0
 """The limit of the tests that measure a share of CPU time: long enough that the first ``SETTLE_S`` (charged in
 full) and a wait for a CPU still under way at the end (not yet counted by the kernel) are a small part of it,
 on a loaded machine too."""
-needs_schedstat = pytest.mark.skipif(not os.path.exists("/proc/self/schedstat"),
-                                     reason="this kernel keeps no run-queue statistics: a deadline is wall-clock time")
+needs_schedstat = pytest.mark.skipif(
+    not os.path.exists("/proc/self/schedstat"),
+    reason="this kernel keeps no run-queue statistics: a deadline is wall-clock time",
+)
 
 
 @contextlib.contextmanager
@@ -145,6 +147,6 @@ def test_a_sandbox_that_keeps_its_cpu_busy_itself_is_charged():
 
 @needs_schedstat
 def test_thread_statistics_are_read_per_thread_and_skip_missing_processes():
-    statistics = thread_statistics([os.getpid(), 2 ** 22 + 1])  # the second pid is above any pid_max
+    statistics = thread_statistics([os.getpid(), 2**22 + 1])  # the second pid is above any pid_max
     assert os.getpid() in statistics
     assert all(on_cpu >= 0 and waiting >= 0 for on_cpu, waiting in statistics.values())

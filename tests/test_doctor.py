@@ -4,7 +4,8 @@ exact fix for the platform (the facts of other machines are given to its rules h
 import subprocess
 import sys
 
-from autograder import config, doctor
+from autograder import config
+from autograder.course import doctor
 from tests.conftest import ROOT
 
 LIMITS = config.load().LIMITS
@@ -13,19 +14,31 @@ REFUSED_PROC = "bwrap: Can't mount proc on /newroot/proc: Operation not permitte
 
 
 def test_this_machine_can_grade_safely_and_says_how_it_limits_the_sandbox():
-    result = subprocess.run([sys.executable, "-m", "autograder", "doctor"], cwd=ROOT, capture_output=True, text=True,
-                            timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "autograder", "doctor"], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stdout + result.stderr
-    for line in ("OK    bubblewrap", "OK    user namespaces", "OK    /proc in the sandbox", "cgroups: ",
-                 "OK    the sandbox's host identity: host uid", "never root", "OK    limits bind: memory held",
-                 "processes held", "OK    a sandboxed call, end to end", "Grading is safe here."):
+    for line in (
+        "OK    bubblewrap",
+        "OK    user namespaces",
+        "OK    /proc in the sandbox",
+        "cgroups: ",
+        "OK    the sandbox's host identity: host uid",
+        "never root",
+        "OK    limits bind: memory held",
+        "processes held",
+        "OK    a sandboxed call, end to end",
+        "Grading is safe here.",
+    ):
         assert line in result.stdout, result.stdout
 
 
 def checks_with(refusals):
     """The checks on this machine, with bubblewrap's attempts refused as ``refusals`` says (by the flag they use)."""
+
     def attempt(arguments):
         return next((said for flag, said in refusals.items() if flag in arguments), None)
+
     return doctor.run_checks(LIMITS, attempt)
 
 
@@ -54,7 +67,8 @@ def test_an_unknown_platform_gets_every_fix():
 
 
 def test_no_cgroup_is_a_warning_with_the_systemd_fix_and_rlimits_stand_in():
-    check = doctor.Check("cgroups", False, "no writable cgroup: the grader uses rlimits instead", "cgroups",
-                         critical=False)
+    check = doctor.Check(
+        "cgroups", False, "no writable cgroup: the grader uses rlimits instead", "cgroups", critical=False
+    )
     text, safe = doctor.report([check], doctor.Platform(["debian", "systemd"]))
     assert safe and "WARN  cgroups" in text and "Delegate=yes" in text

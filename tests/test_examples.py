@@ -29,5 +29,11 @@ def test_bob_loses_the_points_of_his_mistakes_only(samples_batch):  # noqa: F811
 @pytest.mark.slow
 def test_mallory_forges_nothing(samples_batch):  # noqa: F811
     assert points(samples_batch, "mallory") == {
-        "basic_policy": 1, "build_policy_model": 2, "discount_rewards": 0, "discount_and_normalise_rewards": 0,
-        "play_one_step": 0, "play_multiple_episodes": 0, "train_policy_gradient": 6}
+        "basic_policy": 1,
+        "build_policy_model": 2,
+        "discount_rewards": 0,
+        "discount_and_normalise_rewards": 0,
+        "play_one_step": 0,
+        "play_multiple_episodes": 0,
+        "train_policy_gradient": 6,
+    }

@@ -22,7 +22,7 @@ import pytest
 from nbgrader.utils import parse_utc
 
 from autograder import config
-from autograder.nbgrader_ext import collect, commands
+from autograder.course.nbgrader_ext import collect, commands
 
 pytestmark = pytest.mark.slow
 A2 = config.assignment("a2_q_learning")
@@ -55,16 +55,36 @@ def students():
 
 def as_user(entry, *command, cwd=None):
     """A command as that user, in their home: its output, or the test fails with it."""
-    result = subprocess.run(["runuser", "-u", entry.pw_name, "--", "env", f"HOME={entry.pw_dir}",
-                             f"PATH={Path(sys.executable).parent}:/usr/bin:/bin", *command],
-                            cwd=cwd or entry.pw_dir, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [
+            "runuser",
+            "-u",
+            entry.pw_name,
+            "--",
+            "env",
+            f"HOME={entry.pw_dir}",
+            f"PATH={Path(sys.executable).parent}:/usr/bin:/bin",
+            *command,
+        ],
+        cwd=cwd or entry.pw_dir,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, f"{entry.pw_name}: {' '.join(command)}\n{result.stdout}\n{result.stderr}"
     return result.stdout + result.stderr
 
 
 def nbgrader_as(entry, exchange, *arguments):
-    return as_user(entry, sys.executable, "-m", "nbgrader", *arguments, f"--course={config.load().COURSE_ID}",
-                   f"--Exchange.root={exchange}")
+    return as_user(
+        entry,
+        sys.executable,
+        "-m",
+        "nbgrader",
+        *arguments,
+        f"--course={config.load().COURSE_ID}",
+        f"--Exchange.root={exchange}",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -75,8 +95,9 @@ def collected(students, tmp_path_factory):
     exchange = Path(tempfile.mkdtemp(prefix="kit-exchange-", dir="/tmp"))
     os.chmod(exchange, 0o755)
     due = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=8)).replace(microsecond=0)
-    commands.override_settings(root, "CYCLE", exchange=str(exchange),
-                               due_dates=((A2.id, due.strftime("%Y-%m-%d %H:%M:%S UTC")),))
+    commands.override_settings(
+        root, "CYCLE", exchange=str(exchange), due_dates=((A2.id, due.strftime("%Y-%m-%d %H:%M:%S UTC")),)
+    )
     commands.nbgrader(root, "generate_assignment", A2.id, "--force")
     commands.nbgrader(root, "release_assignment", A2.id, "--force")
     submitted_at = {}
@@ -94,8 +115,13 @@ def collected(students, tmp_path_factory):
     linked = next(inbound.glob(f"{user('linker')}+*"))  # submit logs its folder's name: a student knows it
     as_user(students["linker"], "ln", str(linked / "notes.txt"), str(Path(students["linker"].pw_dir) / "alias"))
     mine = next(inbound.glob(f"{user('mallory')}+*"))
-    as_user(students["mallory"], "cp", "-r", str(mine), str(inbound / f"{user('honest')}+{A2.id}+2030-01-01 "
-                                                                      f"00:00:00.000000 UTC+forged"))
+    as_user(
+        students["mallory"],
+        "cp",
+        "-r",
+        str(mine),
+        str(inbound / f"{user('honest')}+{A2.id}+2030-01-01 00:00:00.000000 UTC+forged"),
+    )
     sparse = next(inbound.glob(f"{user('sparse')}+*"))
     as_user(students["sparse"], "truncate", "-s", "1G", str(sparse / "huge.bin"))
     time.sleep(max(0.0, due.timestamp() - time.time() + 2))  # the late student submits after the due date
@@ -105,8 +131,13 @@ def collected(students, tmp_path_factory):
     submitted_at["late"] = time.time()
     folder = next(inbound.glob(f"{user('late')}+*"))
     backdated = "2020-01-01 00:00:00.000000 UTC"
-    as_user(late, "sh", "-c", f"echo '{backdated}' > '{folder}/timestamp.txt' && mv '{folder}' "
-                              f"'{inbound}/{user('late')}+{A2.id}+{backdated}+early'")
+    as_user(
+        late,
+        "sh",
+        "-c",
+        f"echo '{backdated}' > '{folder}/timestamp.txt' && mv '{folder}' "
+        f"'{inbound}/{user('late')}+{A2.id}+{backdated}+early'",
+    )
     log = commands.nbgrader(root, "collect", A2.id, f"--CourseDirectory.max_dir_size={MAX_DIR_KB}")
     yield root, log, submitted_at, due
     shutil.rmtree(exchange, ignore_errors=True)
@@ -154,16 +185,17 @@ def test_a_sparse_gigabyte_and_an_oversized_folder_skip_their_students_only(coll
     for role in ("sparse", "big"):
         assert f"{user(role)}+" in log and "over nbgrader's max_dir_size" in log
         assert not submission(root, role).exists()
-    assert sum(path.stat().st_size for path in (Path(root) / "submitted").rglob("*") if path.is_file()) < 10 ** 7
-    assert {path.name for path in (Path(root) / "submitted").iterdir()} == {user(role) for role in
-                                                                            ("honest", "mallory", "late", "linker")}
+    assert sum(path.stat().st_size for path in (Path(root) / "submitted").rglob("*") if path.is_file()) < 10**7
+    assert {path.name for path in (Path(root) / "submitted").iterdir()} == {
+        user(role) for role in ("honest", "mallory", "late", "linker")
+    }
 
 
 def test_a_file_the_student_does_not_own_is_left_out(tmp_path):
     owner = os.geteuid()
     status = os.stat(tmp_path)
-    assert collect._not_plain(status, owner, 10 ** 9) == "it is not a regular file"
+    assert collect._not_plain(status, owner, 10**9) == "it is not a regular file"
     path = tmp_path / "planted.txt"
     path.write_text("x")
     os.chown(path, 12345, 12345)
-    assert collect._not_plain(os.stat(path), owner, 10 ** 9).startswith("it belongs to")
+    assert collect._not_plain(os.stat(path), owner, 10**9).startswith("it belongs to")

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from autograder import config
-from autograder.nbgrader_ext import commands
+from autograder.course.nbgrader_ext import commands
 from tests.browser import Browser
 from tests.conftest import write_variant
 from tests.nbgrader_course import NEVER_RUN, scores
@@ -43,14 +43,35 @@ def graded(tmp_path_factory):
     commands.nbgrader(root, "db", "student", "add", STUDENT)
     marker = directory / "ran-in-a-kernel.txt"
     notebook = json.loads(write_variant(directory, A2.id, {"td_update": WRONG_TD_UPDATE}).read_text())
-    notebook["cells"].append({"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
-                              "source": f"open({str(marker)!r}, 'w').write('{NEVER_RUN}')"})
+    notebook["cells"].append(
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "outputs": [],
+            "execution_count": None,
+            "source": f"open({str(marker)!r}, 'w').write('{NEVER_RUN}')",
+        }
+    )
     commands.place_collected(root, STUDENT, A2.id, json.dumps(notebook).encode(), "2026-01-10 12:00:00.000000 UTC")
     port = free_port()  # on the loopback only, with no token: the formgrader's own requests carry none
-    server = subprocess.Popen([sys.executable, "-m", "jupyter", "server", "--no-browser", "--allow-root",
-                               "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--IdentityProvider.token="],
-                              cwd=root, env=commands.environment(root), stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, start_new_session=True)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "server",
+            "--no-browser",
+            "--allow-root",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}",
+            "--IdentityProvider.token=",
+        ],
+        cwd=root,
+        env=commands.environment(root),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_serving(f"{base}/api/status")
@@ -60,8 +81,12 @@ def graded(tmp_path_factory):
                 session = browser.open(f"{base}/formgrader/manage_submissions/{A2.id}", blocked=())
                 browser.wait_for(session, "document.querySelector('td.autograde a') !== null", "the submissions table")
                 browser.evaluate(session, "document.querySelector('td.autograde a').click()")
-                browser.wait_for(session, "/autograded|error/i.test(document.body.innerText) && "
-                                          "!document.body.innerText.includes('Please wait')", "the autograde")
+                browser.wait_for(
+                    session,
+                    "/autograded|error/i.test(document.body.innerText) && "
+                    "!document.body.innerText.includes('Please wait')",
+                    "the autograde",
+                )
                 said = browser.evaluate(session, "document.body.innerText")
             finally:
                 browser.close()
@@ -93,7 +118,11 @@ def test_the_formgrader_autogrades_with_the_sandboxed_grader(graded):
 def test_the_autograded_notebook_holds_the_kits_feedback(graded):
     root, _, _ = graded
     autograded = json.loads((Path(root) / "autograded" / STUDENT / A2.id / A2.notebook).read_text())
-    outputs = {cell["metadata"].get("nbgrader", {}).get("grade_id"): "".join(
-        "".join(output.get("text", "")) for output in cell.get("outputs", [])) for cell in autograded["cells"]}
+    outputs = {
+        cell["metadata"].get("nbgrader", {}).get("grade_id"): "".join(
+            "".join(output.get("text", "")) for output in cell.get("outputs", [])
+        )
+        for cell in autograded["cells"]
+    }
     assert "td_update: 0 / 2 points" in outputs["test_td_update"] and "FAIL" in outputs["test_td_update"]
     assert "q_learning: 3 / 3 points" in outputs["test_q_learning"]

@@ -1,8 +1,9 @@
-"""autograder.grader_cache: computed once per inputs, sources and machine; a damaged entry is computed again."""
+"""autograder.assignments.grader_cache: computed once per inputs, sources and machine; a damaged entry is computed
+again."""
 
 import pytest
 
-from autograder import grader_cache
+from autograder.assignments import grader_cache
 
 
 @pytest.fixture
@@ -17,6 +18,7 @@ def cache(tmp_path, monkeypatch):
         def compute():
             made.append(inputs)
             return result
+
         return grader_cache.cached("value", inputs, [source], compute)
 
     return value, made, source, tmp_path

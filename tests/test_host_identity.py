@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from autograder import config
-from autograder.host_identity import IdentityUnavailable, SandboxIdentity, host_uid
-from autograder.probes import Cell, Student
+from autograder.boundary.host_identity import IdentityUnavailable, SandboxIdentity, host_uid
+from autograder.grading.probes import Cell, Student
 
 LIMITS = config.load().LIMITS
 CORE_PATTERN = Path("/proc/sys/kernel/core_pattern")
@@ -75,7 +75,8 @@ def attack(marker):
 
 
 def test_a_notebook_cell_changes_no_kernel_setting_and_a_crash_runs_nothing_on_the_host(
-        tmp_path, core_pattern_restored):
+    tmp_path, core_pattern_restored
+):
     marker = tmp_path / f"ran-as-host-{uuid.uuid4().hex}"
     with attack(marker) as student:
         writes, opened, crash, sys_visible, uid = student.call("probe")
@@ -129,5 +130,7 @@ def test_a_root_grader_refuses_root_as_the_sandbox_user(monkeypatch):
 
 def test_a_root_grader_stages_each_bound_path_once():
     identity = SandboxIdentity(1000, 1000, "sandbox")
-    assert identity.staged(["/opt/python", "/srv/venv", "/opt/python"]) == {"/opt/python": "/tmp/0",
-                                                                           "/srv/venv": "/tmp/1"}
+    assert identity.staged(["/opt/python", "/srv/venv", "/opt/python"]) == {
+        "/opt/python": "/tmp/0",
+        "/srv/venv": "/tmp/1",
+    }

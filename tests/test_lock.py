@@ -12,8 +12,9 @@ PIN = re.compile(r"^([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?==([^\s;#]+)")
 
 
 def pins():
-    return [PIN.match(line).groups() for line in (ROOT / "requirements.txt").read_text().splitlines()
-            if PIN.match(line)]
+    return [
+        PIN.match(line).groups() for line in (ROOT / "requirements.txt").read_text().splitlines() if PIN.match(line)
+    ]
 
 
 def test_no_pin_requires_a_later_python_than_3_11_0():
@@ -26,6 +27,9 @@ def test_no_pin_requires_a_later_python_than_3_11_0():
 
 
 def test_the_venv_holds_the_pinned_versions():
-    differ = [(name, version, importlib.metadata.version(name)) for name, version in pins()
-              if importlib.metadata.version(name) != version]
+    differ = [
+        (name, version, importlib.metadata.version(name))
+        for name, version in pins()
+        if importlib.metadata.version(name) != version
+    ]
     assert not differ, differ

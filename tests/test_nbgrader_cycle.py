@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from autograder.nbgrader_ext import commands
-from tests.nbgrader_course import (A1, LEAK, cycle, hidden_test_code_lines, leaked_inputs)  # noqa: F401 (fixture)
+from autograder.course.nbgrader_ext import commands
+from tests.nbgrader_course import A1, LEAK, cycle, hidden_test_code_lines, leaked_inputs  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.slow
 
@@ -22,8 +22,11 @@ def page_text(path):
 
 
 def test_the_gradebook_holds_the_sandboxed_grades(cycle):
-    assert cycle.summary["scores"] == {"alice": A1.max_score, "dave": 0.9 * A1.max_score,
-                                       "eve": A1.max_score - A1.points["discount_rewards"]}
+    assert cycle.summary["scores"] == {
+        "alice": A1.max_score,
+        "dave": 0.9 * A1.max_score,
+        "eve": A1.max_score - A1.points["discount_rewards"],
+    }
 
 
 def test_nbgrader_never_runs_the_submission_in_a_kernel(cycle):
@@ -67,10 +70,14 @@ def test_summary_gives_the_distribution_and_pass_rates(cycle):
 
 
 def test_the_formgrader_sees_every_submission_graded(cycle):
-    code = ("import json\nfrom nbgrader.apps import NbGraderAPI\nfrom nbgrader.coursedir import CourseDirectory\n"
-            "from traitlets.config.loader import PyFileConfigLoader\n"
-            "c = PyFileConfigLoader('nbgrader_config.py', path='.').load_config()\n"
-            f"print(json.dumps(NbGraderAPI(CourseDirectory(config=c), config=c).get_submissions({A1.id!r})))\n")
+    code = (
+        "import json\nfrom nbgrader.apps import NbGraderAPI\nfrom nbgrader.coursedir import CourseDirectory\n"
+        "from traitlets.config.loader import PyFileConfigLoader\n"
+        "c = PyFileConfigLoader('nbgrader_config.py', path='.').load_config()\n"
+        f"print(json.dumps(NbGraderAPI(CourseDirectory(config=c), config=c).get_submissions({A1.id!r})))\n"
+    )
     submissions = json.loads(commands.run([sys.executable, "-c", code], cycle.root).splitlines()[-1])
-    assert {submission["student"]: (submission["autograded"], submission["needs_manual_grade"])
-            for submission in submissions} == {student: (True, False) for student in ("alice", "dave", "eve")}
+    assert {
+        submission["student"]: (submission["autograded"], submission["needs_manual_grade"])
+        for submission in submissions
+    } == {student: (True, False) for student in ("alice", "dave", "eve")}

@@ -3,15 +3,20 @@
 import numpy as np
 import pytest
 
-from autograder import dqn_net, policy_net
-from autograder.oracles.optimizers import SGD, Adam
+from autograder.assignments import dqn_net, policy_net
+from autograder.assignments.oracles.optimizers import SGD, Adam
 
 tf = pytest.importorskip("tensorflow")
 
 
 def keras_model(weights):
-    model = tf.keras.Sequential([tf.keras.layers.Input(shape=(4,)), tf.keras.layers.Dense(5, activation="elu"),
-                                 tf.keras.layers.Dense(1, activation="sigmoid")])
+    model = tf.keras.Sequential(
+        [
+            tf.keras.layers.Input(shape=(4,)),
+            tf.keras.layers.Dense(5, activation="elu"),
+            tf.keras.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
     model.set_weights(weights)
     return model
 
@@ -38,8 +43,9 @@ def test_gradients_match_a_gradient_tape(weights, action):
         np.testing.assert_allclose(got[0], want.numpy(), rtol=1e-4, atol=1e-6)
 
 
-@pytest.mark.parametrize("numpy_optimizer, keras_optimizer", [(SGD, tf.keras.optimizers.SGD),
-                                                               (Adam, tf.keras.optimizers.Adam)])
+@pytest.mark.parametrize(
+    "numpy_optimizer, keras_optimizer", [(SGD, tf.keras.optimizers.SGD), (Adam, tf.keras.optimizers.Adam)]
+)
 def test_optimizer_steps_match_keras(weights, numpy_optimizer, keras_optimizer):
     variables = [tf.Variable(weight) for weight in weights]
     ours, theirs = numpy_optimizer(0.01), keras_optimizer(learning_rate=0.01)
@@ -54,8 +60,14 @@ def test_optimizer_steps_match_keras(weights, numpy_optimizer, keras_optimizer):
 
 
 def keras_dqn(weights):
-    model = tf.keras.Sequential([tf.keras.layers.Input(shape=(4,)), tf.keras.layers.Dense(8, activation="elu"),
-                                 tf.keras.layers.Dense(8, activation="elu"), tf.keras.layers.Dense(2)])
+    model = tf.keras.Sequential(
+        [
+            tf.keras.layers.Input(shape=(4,)),
+            tf.keras.layers.Dense(8, activation="elu"),
+            tf.keras.layers.Dense(8, activation="elu"),
+            tf.keras.layers.Dense(2),
+        ]
+    )
     model.set_weights(weights)
     return model
 
@@ -69,21 +81,31 @@ def dqn_weights():
 @pytest.fixture
 def batch():
     rng = np.random.default_rng(4)
-    return [rng.normal(0, 1, (16, 4)).astype(np.float32), rng.integers(0, 2, 16), rng.normal(0, 1, 16),
-            rng.normal(0, 1, (16, 4)).astype(np.float32), rng.random(16) < 0.3, np.zeros(16, bool)]
+    return [
+        rng.normal(0, 1, (16, 4)).astype(np.float32),
+        rng.integers(0, 2, 16),
+        rng.normal(0, 1, 16),
+        rng.normal(0, 1, (16, 4)).astype(np.float32),
+        rng.random(16) < 0.3,
+        np.zeros(16, bool),
+    ]
 
 
 def test_q_values_match_keras(dqn_weights, batch):
-    np.testing.assert_allclose(dqn_net.q_values(dqn_weights, batch[0]), keras_dqn(dqn_weights)(batch[0]).numpy(),
-                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        dqn_net.q_values(dqn_weights, batch[0]), keras_dqn(dqn_weights)(batch[0]).numpy(), rtol=1e-5, atol=1e-6
+    )
 
 
-@pytest.mark.parametrize("loss, keras_loss", [("mean_squared_error", tf.keras.losses.mean_squared_error),
-                                              ("huber", tf.keras.losses.huber)])
+@pytest.mark.parametrize(
+    "loss, keras_loss", [("mean_squared_error", tf.keras.losses.mean_squared_error), ("huber", tf.keras.losses.huber)]
+)
 @pytest.mark.parametrize("kind", ["online", "fixed", "double"])
 def test_dqn_gradients_match_a_gradient_tape(dqn_weights, batch, loss, keras_loss, kind):
-    online, target = keras_dqn(dqn_weights), keras_dqn([w[::-1].copy() if w.ndim == 1 else w * 0.5
-                                                        for w in dqn_weights])
+    online, target = (
+        keras_dqn(dqn_weights),
+        keras_dqn([w[::-1].copy() if w.ndim == 1 else w * 0.5 for w in dqn_weights]),
+    )
     target_weights = target.get_weights()
     targets = dqn_net.targets(kind, dqn_weights, target_weights, batch, 0.9)
     next_online, next_target = online(batch[3]).numpy(), target(batch[3]).numpy()

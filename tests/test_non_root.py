@@ -14,14 +14,17 @@ from pathlib import Path
 import pytest
 
 from autograder import config
-from autograder.nbgrader_ext import commands
+from autograder.course.nbgrader_ext import commands
 from tests.adversarial import catalogue
 from tests.adversarial.test_catalogue import CALL_TIMEOUT_S, MEMORY_BYTES, expect_outcome, marks_on_this_machine
 
 pytestmark = pytest.mark.slow
 A2 = catalogue.ASSIGNMENT
-CASES = {name: case for name, case in catalogue.load().items() if not case.functions
-         and case.category in ("resource abuse", "escapes") and case.submitted_as == "notebook"}
+CASES = {
+    name: case
+    for name, case in catalogue.load().items()
+    if not case.functions and case.category in ("resource abuse", "escapes") and case.submitted_as == "notebook"
+}
 
 
 @pytest.fixture(scope="module")
@@ -46,9 +49,25 @@ def grader(tmp_path_factory):
 
 
 def as_grader(entry, root, *arguments):
-    return subprocess.run(["runuser", "-u", entry.pw_name, "--", "env", f"HOME={entry.pw_dir}",
-                           f"COURSE_ROOT={root}", sys.executable, "-m", "autograder", *arguments],
-                          cwd=root, capture_output=True, text=True, timeout=900)
+    return subprocess.run(
+        [
+            "runuser",
+            "-u",
+            entry.pw_name,
+            "--",
+            "env",
+            f"HOME={entry.pw_dir}",
+            f"COURSE_ROOT={root}",
+            sys.executable,
+            "-m",
+            "autograder",
+            *arguments,
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
 
 
 def test_the_doctor_says_an_ordinary_user_grades_safely_with_rlimits(grader):

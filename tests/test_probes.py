@@ -7,8 +7,18 @@ import textwrap
 import pytest
 
 from autograder import config
-from autograder.probes import (Cell, CallFailed, MissingFunction, SandboxProblem, Student, StudentRaised,
-                               UndeclaredInputs, UnsupportedResult, inputs, seed_scope)
+from autograder.grading.probes import (
+    CallFailed,
+    Cell,
+    MissingFunction,
+    SandboxProblem,
+    Student,
+    StudentRaised,
+    UndeclaredInputs,
+    UnsupportedResult,
+    inputs,
+    seed_scope,
+)
 
 LIMITS = config.load().LIMITS
 KEEPER = """
@@ -53,6 +63,7 @@ def test_what_a_hidden_call_saw_never_reaches_a_public_call(student):
 
 def test_the_sandbox_not_in_use_is_paused(student):
     import time
+
     call(student, False, "tick_in_background")
     before = call(student, False, "ticks_now")
     started = time.monotonic()
@@ -69,11 +80,15 @@ def test_every_call_says_whether_its_inputs_are_public(student):
 HOSTILE = {
     "message": ("def f(x):\n    raise ValueError(f'LEAK {x}')", StudentRaised),
     "type": ("def f(x):\n    raise type(f'LEAK_{x}', (Exception,), {})()", StudentRaised),
-    "line": ("def f(x):\n    exec(compile('\\n' * x + 'raise KeyError(\"LEAK\")', '<cell cell>', 'exec'))",
-             StudentRaised),
+    "line": (
+        "def f(x):\n    exec(compile('\\n' * x + 'raise KeyError(\"LEAK\")', '<cell cell>', 'exec'))",
+        StudentRaised,
+    ),
     "result type": ("def f(x):\n    return type(f'LEAK_{x}', (), {})()", UnsupportedResult),
-    "missing names": ("def f(x):\n    globals()[f'f_LEAK_{x}'] = f\n    del globals()['f']\n    raise ValueError",
-                      StudentRaised),
+    "missing names": (
+        "def f(x):\n    globals()[f'f_LEAK_{x}'] = f\n    del globals()['f']\n    raise ValueError",
+        StudentRaised,
+    ),
 }
 
 
@@ -96,8 +111,9 @@ def test_a_failure_on_public_inputs_says_where_and_why():
     with Student([Cell("cell", "def f(x):\n    raise ValueError(f'bad {x}')")], LIMITS) as student:
         with inputs(public=True), pytest.raises(StudentRaised) as raised:
             student.call("f", 3)
-    assert raised.value.explain(public=True) == ("raised ValueError at line 2 of your `cell` cell "
-                                                 "(`raise ValueError(f'bad {x}')`): bad 3")
+    assert raised.value.explain(public=True) == (
+        "raised ValueError at line 2 of your `cell` cell (`raise ValueError(f'bad {x}')`): bad 3"
+    )
 
 
 def test_sandboxes_are_launched_ahead_with_the_preloaded_modules_and_no_student_code():

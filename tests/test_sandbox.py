@@ -13,8 +13,9 @@ import time
 
 import pytest
 
-from autograder import config, sandbox
-from autograder.probes import Cell, MissingFunction, SandboxProblem, Student, StudentRaised
+from autograder import config
+from autograder.boundary import sandbox
+from autograder.grading.probes import Cell, MissingFunction, SandboxProblem, Student, StudentRaised
 from tests.conftest import ROOT
 
 LIMITS = config.load().LIMITS
@@ -32,12 +33,23 @@ def value_of(source, fn="probe", *args, **limits):
 
 
 def test_no_course_files_are_visible():
-    seen = value_of("""
+    seen = value_of(
+        """
         import os
         def probe(paths):
             return [os.path.exists(path) for path in paths]
-    """, "probe", [str(ROOT), str(ROOT / "autograder" / "tests"), str(ROOT / "solutions"), "/work", "/root/.ssh",
-                   "/etc/shadow", "/kit/runner/main.py"])
+    """,
+        "probe",
+        [
+            str(ROOT),
+            str(ROOT / "autograder" / "tests"),
+            str(ROOT / "solutions"),
+            "/work",
+            "/root/.ssh",
+            "/etc/shadow",
+            "/kit/runner/main.py",
+        ],
+    )
     assert seen == [False, False, False, False, False, False, True]
 
 
@@ -58,11 +70,14 @@ def test_the_system_is_read_only_and_tmp_is_private():
 
 
 def test_there_is_no_network():
-    with make_student("""
+    with (
+        make_student("""
         import socket
         def probe():
             socket.create_connection(("1.1.1.1", 53), timeout=2)
-    """) as student, pytest.raises(StudentRaised) as raised:
+    """) as student,
+        pytest.raises(StudentRaised) as raised,
+    ):
         student.call("probe")
     assert raised.value.error["type"] in ("OSError", "ConnectionRefusedError", "TimeoutError")
 
@@ -100,13 +115,16 @@ def test_it_cannot_see_or_signal_the_grader():
 
 
 def test_an_endless_loop_is_stopped_and_the_function_not_called_again():
-    with make_student("""
+    with make_student(
+        """
         def spin():
             while True:
                 pass
         def fine():
             return 1
-    """, call_timeout_s=2) as student:
+    """,
+        call_timeout_s=2,
+    ) as student:
         with pytest.raises(SandboxProblem, match="did not finish within 2 s"):
             student.call("spin")
         with pytest.raises(SandboxProblem, match="did not call it again"):
@@ -116,10 +134,13 @@ def test_an_endless_loop_is_stopped_and_the_function_not_called_again():
 
 def test_a_busy_machine_does_not_use_up_a_calls_time():
     """Beside four busy processes per core, a call of 0.5 CPU seconds stays within a 1.5 s limit; a sleep does not."""
-    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"], start_new_session=True)  # as the
-            for _ in range(4 * len(os.sched_getaffinity(0)))]  # sandbox has: the scheduler shares a CPU between sessions first
+    hogs = [
+        subprocess.Popen([sys.executable, "-c", "while True: pass"], start_new_session=True)  # as the
+        for _ in range(4 * len(os.sched_getaffinity(0)))
+    ]  # sandbox has: the scheduler shares a CPU between sessions first
     try:
-        with make_student("""
+        with make_student(
+            """
             import time
             def work():
                 start = time.process_time()
@@ -128,7 +149,9 @@ def test_a_busy_machine_does_not_use_up_a_calls_time():
                 return "done"
             def nap():
                 time.sleep(10)
-        """, call_timeout_s=1.5) as student:
+        """,
+            call_timeout_s=1.5,
+        ) as student:
             started = time.monotonic()
             assert student.call("work") == "done"
             assert time.monotonic() - started > 1.5, "the machine was not busy enough to test anything"
@@ -140,23 +163,32 @@ def test_a_busy_machine_does_not_use_up_a_calls_time():
             hog.wait()
 
 
-@pytest.mark.parametrize("source, reason", [
-    ("import os\ndef probe():\n    os._exit(0)", "exited"),
-    ("import sys\ndef probe():\n    while True:\n        sys.stdout.write('x' * 65536)\n        sys.stdout.flush()",
-     "printed more than"),
-])
+@pytest.mark.parametrize(
+    "source, reason",
+    [
+        ("import os\ndef probe():\n    os._exit(0)", "exited"),
+        (
+            "import sys\ndef probe():\n    while True:\n"
+            "        sys.stdout.write('x' * 65536)\n        sys.stdout.flush()",
+            "printed more than",
+        ),
+    ],
+)
 def test_a_dying_sandbox_fails_the_call_clearly(source, reason):
     with make_student(source) as student, pytest.raises(SandboxProblem, match=reason):
         student.call("probe")
 
 
 def test_memory_is_limited():
-    with make_student("""
+    with make_student(
+        """
         def probe():
             blocks = []
             while True:
                 blocks.append(bytearray(50 * 2**20))
-    """, memory_bytes=512 * 2**20) as student:
+    """,
+        memory_bytes=512 * 2**20,
+    ) as student:
         with pytest.raises((StudentRaised, SandboxProblem)) as raised:
             student.call("probe")
     assert "memory" in raised.value.explain(public=False)
@@ -169,7 +201,8 @@ def test_cpu_time_is_limited():
 
 
 def test_a_fork_bomb_is_contained():
-    with make_student("""
+    with make_student(
+        """
         import os, time
         def probe():
             children = 0
@@ -181,7 +214,9 @@ def test_a_fork_bomb_is_contained():
                     children += 1
             except OSError:
                 return children
-    """, max_processes=32) as student:
+    """,
+        max_processes=32,
+    ) as student:
         assert student.call("probe") < 32
         (sandbox,) = student.sandboxes.values()
         cgroup = sandbox.cgroup
@@ -196,11 +231,14 @@ def test_a_cell_that_hangs_is_skipped_and_the_others_still_run():
 
 
 def test_a_missing_function_names_a_close_match_in_its_own_cell_only():
-    cells = [Cell("discount_rewards", "def discount_reward(r):\n    return r"),
-             Cell("cell 9", "def play_one_stepp():\n    pass")]
+    cells = [
+        Cell("discount_rewards", "def discount_reward(r):\n    return r"),
+        Cell("cell 9", "def play_one_stepp():\n    pass"),
+    ]
     with Student(cells, LIMITS, split_inputs=False) as student:
-        with pytest.raises(MissingFunction, match="did you rename it\\? your `discount_rewards` cell defines "
-                                                  "discount_reward"):
+        with pytest.raises(
+            MissingFunction, match="did you rename it\\? your `discount_rewards` cell defines discount_reward"
+        ):
             student.call("discount_rewards", [1])
         with pytest.raises(MissingFunction) as missing:
             student.call("play_one_step")

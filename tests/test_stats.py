@@ -7,8 +7,8 @@ import re
 import numpy as np
 import pytest
 
-from autograder import config, stats
-from autograder.grade import statistical_tests
+from autograder.grading import stats
+from autograder.grading.grade import statistical_tests
 
 POWER = re.compile(r"Power against '([^']+)': 1(?: - ([0-9.]+e[+-]?[0-9]+))?\.")
 CERTAIN = 1e-12
@@ -19,15 +19,19 @@ CERTAIN = 1e-12
 def test_the_acceptance_interval_keeps_the_false_fail_rate(n, p):
     acceptance = stats.binomial_acceptance(n, p, 1e-6)
     pmf = stats.binomial_pmf(n, p)
-    outside = sum(pmf[:acceptance.low]) + sum(pmf[acceptance.high + 1:])
+    outside = sum(pmf[: acceptance.low]) + sum(pmf[acceptance.high + 1 :])
     assert math.isclose(outside, acceptance.false_fail, rel_tol=1e-9) and outside <= 1e-6
     assert acceptance.low <= n * p <= acceptance.high
 
 
 def test_the_poisson_binomial_distribution_is_exact():
     probabilities = [0.1, 0.5, 0.9]
-    by_hand = [0.9 * 0.5 * 0.1, 0.1 * 0.5 * 0.1 + 0.9 * 0.5 * 0.1 + 0.9 * 0.5 * 0.9, 0.1 * 0.5 * 0.1 + 0.1 * 0.5 * 0.9
-               + 0.9 * 0.5 * 0.9, 0.1 * 0.5 * 0.9]
+    by_hand = [
+        0.9 * 0.5 * 0.1,
+        0.1 * 0.5 * 0.1 + 0.9 * 0.5 * 0.1 + 0.9 * 0.5 * 0.9,
+        0.1 * 0.5 * 0.1 + 0.1 * 0.5 * 0.9 + 0.9 * 0.5 * 0.9,
+        0.1 * 0.5 * 0.9,
+    ]
     assert np.allclose(stats.poisson_binomial_pmf(probabilities), by_hand)
     assert np.allclose(stats.poisson_binomial_pmf([0.3] * 20), stats.binomial_pmf(20, 0.3))
 
@@ -49,24 +53,33 @@ def mutant_names(assignment, function):
         return {row[function] for row in rows if function in row}
 
 
-@pytest.mark.parametrize("assignment, test, check", [
-    pytest.param(assignment, test, check, id=node_id.rsplit("/", 1)[-1])
-    for assignment, node_id, test, check in statistical_tests()])
+@pytest.mark.parametrize(
+    "assignment, test, check",
+    [
+        pytest.param(assignment, test, check, id=node_id.rsplit("/", 1)[-1])
+        for assignment, node_id, test, check in statistical_tests()
+    ],
+)
 def test_each_statistical_test_states_its_false_fail_rate_and_power(assignment, test, check):
     settings = assignment.grading
     count_check, mutants = check(settings)
     stated = re.search(r"False-fail rate: ([0-9.]+e[+-]?[0-9]+)", test.__doc__)
     assert stated, f"{test.__name__}'s docstring does not state its false-fail rate"
-    assert math.isclose(float(stated.group(1)), count_check.false_fail, rel_tol=0.05), (stated.group(1),
-                                                                                       count_check.false_fail)
+    assert math.isclose(float(stated.group(1)), count_check.false_fail, rel_tol=0.05), (
+        stated.group(1),
+        count_check.false_fail,
+    )
     assert count_check.false_fail <= settings.max_false_fail <= 1e-6
     powers = {name: count_check.power(groups) for name, groups in mutants.items()}
     stated_powers = {name: float(miss) if miss else 0.0 for name, miss in POWER.findall(test.__doc__)}
     assert mutants and set(stated_powers) == set(powers), (sorted(stated_powers), sorted(powers))
     for name, power in powers.items():
         miss, stated_miss = 1.0 - power, stated_powers[name]
-        assert (miss < CERTAIN if stated_miss == 0.0 else math.isclose(miss, stated_miss, rel_tol=0.05)), \
-            (name, miss, stated_miss)
+        assert miss < CERTAIN if stated_miss == 0.0 else math.isclose(miss, stated_miss, rel_tol=0.05), (
+            name,
+            miss,
+            stated_miss,
+        )
         assert power >= 0.999, (name, power)
     function = next(mark.kwargs["function"] for mark in test.pytestmark if mark.name == "graded")
     assert set(powers) <= mutant_names(assignment, function), sorted(set(powers) - mutant_names(assignment, function))

@@ -4,8 +4,8 @@ import os
 
 import pytest
 
-from autograder import submission
-from autograder.submission import GraderMismatch, Submission, SubmissionError, grade_files, grader_fingerprint
+from autograder.course import submission
+from autograder.course.submission import GraderMismatch, Submission, SubmissionError, grade_files, grader_fingerprint
 from tests.nbgrader_course import A1, SAMPLES
 
 
@@ -54,10 +54,10 @@ def test_a_worker_with_other_course_files_refuses_to_grade():
 
 def test_a_file_outside_the_submission_folder_is_refused():
     report = grade_files(A1.id, {"../escape.ipynb": b"{}"}, grader_fingerprint(A1.id), 60)
-    assert report["score"] == 0 and "outside its folder" in report["error"]
+    assert report.score == 0 and "outside its folder" in report.error
 
 
 def test_grading_past_the_time_limit_gives_zero_and_says_why():
-    report = submission._grade_in_own_process(A1.id, SAMPLES / "alice.ipynb", timeout_s=0.5)
-    assert report["score"] == 0 and report["tests"] == []
-    assert report["error"] == "grading took longer than 0.5 s, the limit for one submission, so it was stopped"
+    report = submission._grade_in_own_process(A1, SAMPLES / "alice.ipynb", timeout_s=0.5)
+    assert report.score == 0 and report.results == []
+    assert report.error == "grading took longer than 0.5 s, the limit for one submission, so it was stopped"

@@ -8,15 +8,27 @@ import pickle
 import numpy as np
 import pytest
 
-from autograder import wire
+from autograder.boundary import wire
 
 LIMIT = 1 << 20
 
 
-@pytest.mark.parametrize("value", [
-    None, True, 3, -2.5, "text", [1, [2, 3]], {"a": [1.0, None]},
-    np.arange(6, dtype=np.int32).reshape(2, 3), np.array([1.5, np.nan, np.inf]), np.array(True), np.float32(2.5),
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        True,
+        3,
+        -2.5,
+        "text",
+        [1, [2, 3]],
+        {"a": [1.0, None]},
+        np.arange(6, dtype=np.int32).reshape(2, 3),
+        np.array([1.5, np.nan, np.inf]),
+        np.array(True),
+        np.float32(2.5),
+    ],
+)
 def test_plain_values_round_trip(value):
     decoded = wire.decode(wire.encode(value), LIMIT)
     if isinstance(value, (np.ndarray, np.generic)):
@@ -30,10 +42,17 @@ def test_tuples_become_lists():
     assert wire.decode(wire.encode((1, (2, 3))), LIMIT) == [1, [2, 3]]
 
 
-@pytest.mark.parametrize("value", [
-    object(), np.array([object()]), np.array([(1, 2.0)], dtype=[("a", "i4"), ("b", "f8")]), {1: "key"},
-    np.array(["text"]), b"bytes",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        object(),
+        np.array([object()]),
+        np.array([(1, 2.0)], dtype=[("a", "i4"), ("b", "f8")]),
+        {1: "key"},
+        np.array(["text"]),
+        b"bytes",
+    ],
+)
 def test_other_values_are_refused(value):
     with pytest.raises(wire.WireError):
         wire.encode(value)
@@ -60,12 +79,20 @@ def test_big_endian_arrays_arrive_as_little_endian_values():
     assert decoded.dtype == np.dtype("<i4") and decoded.tolist() == [0, 1, 2]
 
 
-@pytest.mark.parametrize("data", [b"{", b"\xff\xfe", b"[" * 100_000 + b"]" * 100_000, b"1" * 5000,
-                                  json.dumps({wire.ARRAY_KEY: "AAAA"}).encode(),
-                                  json.dumps({wire.ARRAY_KEY: ["<f8", [1], "not base64!"]}).encode(),
-                                  json.dumps({wire.ARRAY_KEY: ["<f8", [2], "AAAAAAAAAAA="]}).encode(),
-                                  json.dumps({wire.ARRAY_KEY: ["<f8", [-1], ""]}).encode(),
-                                  json.dumps({wire.ARRAY_KEY: ["<f8", [1], "AAAAAAAAAAA="], "extra": 1}).encode()])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"{",
+        b"\xff\xfe",
+        b"[" * 100_000 + b"]" * 100_000,
+        b"1" * 5000,
+        json.dumps({wire.ARRAY_KEY: "AAAA"}).encode(),
+        json.dumps({wire.ARRAY_KEY: ["<f8", [1], "not base64!"]}).encode(),
+        json.dumps({wire.ARRAY_KEY: ["<f8", [2], "AAAAAAAAAAA="]}).encode(),
+        json.dumps({wire.ARRAY_KEY: ["<f8", [-1], ""]}).encode(),
+        json.dumps({wire.ARRAY_KEY: ["<f8", [1], "AAAAAAAAAAA="], "extra": 1}).encode(),
+    ],
+)
 def test_malformed_messages_are_refused(data):
     with pytest.raises(wire.WireError):
         wire.decode(data, LIMIT)
@@ -85,7 +112,7 @@ def test_sizes_are_checked_before_parsing():
 
 
 def test_arrays_over_the_limit_are_refused_before_they_are_encoded():
-    virtual = np.broadcast_to(np.float64(0), (10 ** 10,))  # 80 GB if it were ever copied to be encoded
+    virtual = np.broadcast_to(np.float64(0), (10**10,))  # 80 GB if it were ever copied to be encoded
     with pytest.raises(wire.WireError, match="over the limit of 1000"):
         wire.encode({"huge": virtual}, max_bytes=1000)
     with pytest.raises(wire.WireError, match="more than 1408 bytes"):

@@ -41,14 +41,21 @@ class Channel:
     def receive(self):
         return wire.read_message(self.in_fd, self.max_bytes)
 
-    def request(self, message):
-        """Ask the grader for something in the middle of a call (an env step, a helper value)."""
+    def env_call(self, env_id, method, args):
+        """A method of one of the grader's environments, in the middle of a call: its value."""
+        return self._request({"kind": wire.Kind.ENV, "id": env_id, "method": method, "args": args})
+
+    def helper_call(self, name, args, kwargs):
+        """A value from one of the grader's functions, in the middle of a call."""
+        return self._request({"kind": wire.Kind.HELPER, "name": name, "args": list(args), "kwargs": kwargs})
+
+    def _request(self, message):
         with self._lock:
             if not self._serving:
                 raise RuntimeError("the grader answers requests only while it waits for a call to return")
             wire.write_message(self.out_fd, message, self.max_bytes, described)
             reply = self.receive()
-        if type(reply) is not dict or reply.get("op") != "reply":
+        if type(reply) is not dict or reply.get("op") != wire.Op.REPLY:
             raise RuntimeError("the grader sent no reply")
         if reply.get("ok"):
             return reply.get("value")

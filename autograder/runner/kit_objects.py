@@ -12,8 +12,8 @@ import importlib
 import numpy as np
 
 import wire
-from runner.plain import KIT_KEY
 from runner.tf_agents_objects import BUILDERS as TF_AGENTS_BUILDERS
+from wire import KIT_KEY
 
 _models = {}
 _in_use = set()  # ids of the cached models handed out for the current call
@@ -41,8 +41,7 @@ def _cached_model(spec, build):
     share a model."""
     key = hashlib.sha256(wire.encode(spec)).hexdigest()
     model = _models.get(key)
-    if model is None or not all(np.array_equal(now, given)
-                                for now, given in zip(model.get_weights(), spec["weights"])):
+    if model is None or not all(np.array_equal(now, given) for now, given in zip(model.get_weights(), spec["weights"])):
         model = _models[key] = build(spec)
     elif id(model) in _in_use:
         model = build(spec)
@@ -57,16 +56,19 @@ def grader_function(channel, name):
     real helper would have had: ``{"__kit__": "effects", "value": ..., "append": {key: item},
     "set_weights": {key: weights}}``, the weights being the model's last ones (all, or its output layer's).
     """
+
     def proxy(*args, **kwargs):
-        reply = channel.request({"kind": "helper", "name": name, "args": list(args), "kwargs": kwargs})
+        reply = channel.helper_call(name, args, kwargs)
         if type(reply) is dict and reply.get(KIT_KEY) == "effects":
+
             def target(key):
                 return args[int(key)] if key.isdigit() else kwargs[key]
+
             for key, item in reply.get("append", {}).items():
                 target(key).append(tuple(item))
             for key, weights in reply.get("set_weights", {}).items():  # the model's last len(weights) weights
                 variables = target(key).weights
-                for variable, value in zip(variables[len(variables) - len(weights):], weights):
+                for variable, value in zip(variables[len(variables) - len(weights) :], weights):
                     variable.assign(value)
             reply = reply["value"]
         return materialise(reply, channel)
@@ -103,8 +105,9 @@ def _build_mlp(spec):
     layers = [tf.keras.layers.Input(shape=kernels[0].shape[:1])]
     for index, kernel in enumerate(kernels):
         last = index == len(kernels) - 1
-        layers.append(tf.keras.layers.Dense(kernel.shape[1],
-                                            activation=spec["output_activation"] if last else spec["activation"]))
+        layers.append(
+            tf.keras.layers.Dense(kernel.shape[1], activation=spec["output_activation"] if last else spec["activation"])
+        )
     model = tf.keras.Sequential(layers)
     model.set_weights(weights)
     model.kit_handle, model.kit_sends = spec.get("handle"), spec.get("sends_weights", "all")
@@ -118,8 +121,12 @@ def _experience_buffer(spec, channel):
     """A deque of (state, action, reward, next_state, done, truncated) tuples, one per row of the arrays."""
     states, actions, rewards, next_states, dones, truncateds = spec["experiences"]
     return collections.deque(
-        ((states[i], int(actions[i]), float(rewards[i]), next_states[i], bool(dones[i]), bool(truncateds[i]))
-         for i in range(len(actions))), maxlen=spec["maxlen"])
+        (
+            (states[i], int(actions[i]), float(rewards[i]), next_states[i], bool(dones[i]), bool(truncateds[i]))
+            for i in range(len(actions))
+        ),
+        maxlen=spec["maxlen"],
+    )
 
 
 def _generator(spec, channel):
@@ -198,5 +205,4 @@ class RemoteEnv:
         return self
 
     def _ask(self, method, args):
-        return self._channel.request({"kind": "env", "id": self.env_id, "method": method, "args": args})
-
+        return self._channel.env_call(self.env_id, method, args)

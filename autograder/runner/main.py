@@ -25,10 +25,10 @@ def main():
     for module in sys.argv[4:]:
         try:
             importlib.import_module(module)
-        except BaseException:  # noqa: B036  (the notebook's own import reports it, in its cell)
+        except BaseException:  # noqa: BLE001  (the notebook's own import reports it, in its cell)
             pass
     session = Session(channel)
-    channel.send({"kind": "ready"})
+    channel.send({"kind": wire.Kind.READY})
     while True:
         message = channel.receive()
         if message is None:
@@ -37,9 +37,17 @@ def main():
         try:
             channel.send(reply)
         except wire.WireError as error:
-            channel.send({"kind": "result", "ok": False,
-                          "error": {"type": "UnsupportedResult", "message": f"returned {error}; only plain values come "
-                                    "back (numbers, strings, lists, dicts, NumPy arrays, tensors)"}})
+            channel.send(
+                {
+                    "kind": wire.Kind.RESULT,
+                    "ok": False,
+                    "error": {
+                        "type": "UnsupportedResult",
+                        "message": f"returned {error}; only plain values come "
+                        "back (numbers, strings, lists, dicts, NumPy arrays, tensors)",
+                    },
+                }
+            )
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import random
 import sys
 import traceback
 
+import wire
 from runner.kit_objects import grader_function, materialise, new_call
 from runner.views import apply_view
 
@@ -25,20 +26,23 @@ class Session:
     def __init__(self, channel):
         self.channel = channel
         shell = Shell()
-        self.namespace = shell.namespace = {"__name__": "__main__", "__builtins__": builtins,
-                                            "get_ipython": lambda: shell}
+        self.namespace = shell.namespace = {
+            "__name__": "__main__",
+            "__builtins__": builtins,
+            "get_ipython": lambda: shell,
+        }
         self.defined = {}  # cell name -> the names its statements bound
 
     def handle(self, message):
         op = message.get("op") if type(message) is dict else None
-        if op == "exec":
+        if op == wire.Op.EXEC:
             seed_generators(message.get("seed"), message.get("seed_tensorflow"))
             return self.exec_cell(message["cell"], message["source"], message.get("lenient") is True)
-        if op == "call":
+        if op == wire.Op.CALL:
             return self.call(message)
-        if op == "evaluate":
+        if op == wire.Op.EVALUATE:
             return self.evaluate(message)
-        return {"kind": "error", "message": f"unknown request {op!r}"}
+        return {"kind": wire.Kind.ERROR, "message": f"unknown request {op!r}"}
 
     def exec_cell(self, cell_id, source, lenient=False):
         """Run a cell; a lenient one statement by statement, going on after one that fails. The first error is
@@ -52,17 +56,17 @@ class Session:
             for part in parts:
                 try:
                     exec(compile(part, filename, "exec"), self.namespace)
-                except BaseException as error:  # SystemExit and KeyboardInterrupt are the student's too
+                except BaseException as error:  # noqa: BLE001  (SystemExit and KeyboardInterrupt are the student's too)
                     first_error = first_error or describe_error(error)
                     if not lenient:
                         break
-        except BaseException as error:  # a SyntaxError, or a failure to compile
+        except BaseException as error:  # noqa: BLE001  (a SyntaxError, or any failure to compile)
             first_error = describe_error(error)
         finally:
             self.defined.setdefault(cell_id, set()).update(set(self.namespace) - before)
         if first_error is not None:
-            return {"kind": "executed", "ok": False, "error": first_error}
-        return {"kind": "executed", "ok": True}
+            return {"kind": wire.Kind.EXECUTED, "ok": False, "error": first_error}
+        return {"kind": wire.Kind.EXECUTED, "ok": True}
 
     def call(self, message):
         """Call a function of the notebook, with the grader's stand-ins for its helpers during the call."""
@@ -90,13 +94,13 @@ class Session:
             try:
                 args = materialise(message.get("args", []), self.channel)
                 kwargs = materialise(message.get("kwargs", {}), self.channel)
-            except Exception as error:
+            except Exception as error:  # noqa: BLE001  (reported to the grader as its own argument's fault)
                 return _failure("GraderArgumentError", f"{type(error).__name__}: {error}")
             try:
                 result = run(args, kwargs)
-                return {"kind": "result", "ok": True, **apply_view(message.get("view", {}), result, args)}
-            except BaseException as error:
-                return {"kind": "result", "ok": False, "error": describe_error(error)}
+                return {"kind": wire.Kind.RESULT, "ok": True, **apply_view(message.get("view", {}), result, args)}
+            except BaseException as error:  # noqa: BLE001  (whatever student code raises is its result)
+                return {"kind": wire.Kind.RESULT, "ok": False, "error": describe_error(error)}
 
     def _missing_message(self, name):
         """That the function is not defined; if its own cell defines a function of a name close to it, which."""
@@ -159,20 +163,20 @@ def _substituted(namespace, replacements):
 
 
 def _failure(kind, message):
-    return {"kind": "result", "ok": False, "error": {"type": kind, "message": message[:MAX_MESSAGE_CHARS]}}
+    return {"kind": wire.Kind.RESULT, "ok": False, "error": {"type": kind, "message": message[:MAX_MESSAGE_CHARS]}}
 
 
 def describe_error(error):
     """Type, message and the innermost line of student code an exception came from."""
     try:
         message = str(error)[:MAX_MESSAGE_CHARS]
-    except BaseException:
+    except BaseException:  # noqa: BLE001  (a student's exception whose __str__ raises)
         message = "<the exception's message could not be read>"
     described = {"type": type(error).__name__, "message": message, "cell": None, "line": None}
     if isinstance(error, SyntaxError) and str(error.filename or "").startswith(CELL_PREFIX):
-        described.update(cell=error.filename[len(CELL_PREFIX):-1], line=error.lineno)
+        described.update(cell=error.filename[len(CELL_PREFIX) : -1], line=error.lineno)
         return described
     for frame in traceback.extract_tb(error.__traceback__):
         if frame.filename.startswith(CELL_PREFIX):
-            described.update(cell=frame.filename[len(CELL_PREFIX):-1], line=frame.lineno, code=frame.line)
+            described.update(cell=frame.filename[len(CELL_PREFIX) : -1], line=frame.lineno, code=frame.line)
     return described

@@ -27,8 +27,13 @@ def breakout_env(spec, channel):
     from tf_agents.environments.tf_py_environment import TFPyEnvironment
 
     gym.register_envs(ale_py)
-    games = gym.make_vec(spec["env_id"], num_envs=spec["num_envs"], vectorization_mode="vector_entry_point",
-                         num_threads=1, **spec["options"])  # one emulator thread: the sandbox counts them
+    games = gym.make_vec(
+        spec["env_id"],
+        num_envs=spec["num_envs"],
+        vectorization_mode="vector_entry_point",
+        num_threads=1,
+        **spec["options"],
+    )  # one emulator thread: the sandbox counts them
     return TFPyEnvironment(GymnasiumVectorEnvironment(games, seed=spec["seed"], frames_last=True))
 
 
@@ -45,11 +50,13 @@ def q_network(spec, channel=None):
     from tf_agents.networks.q_network import QNetwork
 
     tf = _tf()
-    network = QNetwork(tensor_spec(spec["observation"]), tensor_spec(spec["action"]),
-                       preprocessing_layers=tf.keras.layers.Lambda(lambda obs: tf.cast(obs, tf.float32) / 255.0),
-                       conv_layer_params=[(filters, (size, size), stride)
-                                          for filters, size, stride in spec["conv_layers"]],
-                       fc_layer_params=list(spec["fc_layers"]))
+    network = QNetwork(
+        tensor_spec(spec["observation"]),
+        tensor_spec(spec["action"]),
+        preprocessing_layers=tf.keras.layers.Lambda(lambda obs: tf.cast(obs, tf.float32) / 255.0),
+        conv_layer_params=[(filters, (size, size), stride) for filters, size, stride in spec["conv_layers"]],
+        fc_layer_params=list(spec["fc_layers"]),
+    )
     network.create_variables()
     network.set_weights(spec["weights"])
     return network
@@ -68,12 +75,17 @@ def dqn_agent(spec, channel=None):
 
     tf = _tf()
     network = spec["q_network"]
-    agent = DqnAgent(_time_step_spec(network), tensor_spec(network["action"]), q_network=q_network(network),
-                     optimizer=tf.keras.optimizers.SGD(learning_rate=spec["learning_rate"]),
-                     epsilon_greedy=spec["epsilon"], gamma=spec["gamma"],
-                     target_update_period=spec["target_update_period"],
-                     td_errors_loss_fn=tf.keras.losses.Huber(reduction="none"),
-                     train_step_counter=tf.Variable(0))
+    agent = DqnAgent(
+        _time_step_spec(network),
+        tensor_spec(network["action"]),
+        q_network=q_network(network),
+        optimizer=tf.keras.optimizers.SGD(learning_rate=spec["learning_rate"]),
+        epsilon_greedy=spec["epsilon"],
+        gamma=spec["gamma"],
+        target_update_period=spec["target_update_period"],
+        td_errors_loss_fn=tf.keras.losses.Huber(reduction="none"),
+        train_step_counter=tf.Variable(0),
+    )
     agent.initialize()
     return agent
 
@@ -84,8 +96,9 @@ def served_games(spec, channel):
     from gymnasium_adapter import GymnasiumVectorEnvironment
     from tf_agents.environments.tf_py_environment import TFPyEnvironment
 
-    return TFPyEnvironment(GymnasiumVectorEnvironment(RemoteVectorEnv(channel, spec), seed=spec["seed"],
-                                                      frames_last=True))
+    return TFPyEnvironment(
+        GymnasiumVectorEnvironment(RemoteVectorEnv(channel, spec), seed=spec["seed"], frames_last=True)
+    )
 
 
 class RemoteVectorEnv:
@@ -112,7 +125,7 @@ class RemoteVectorEnv:
         """Nothing to release: the games live in the grader."""
 
     def _ask(self, method, args):
-        return self._channel.request({"kind": "env", "id": self.env_id, "method": method, "args": args})
+        return self._channel.env_call(self.env_id, method, args)
 
 
 def replay_buffer(spec, channel):
@@ -168,10 +181,10 @@ def _grader_sampled(base):
             info = BufferInfo(ids=tf.zeros(size, tf.int64), probabilities=tf.zeros(size, tf.float32))
             return type(self.data_spec)(**fields), info
 
-        def _as_dataset(self, sample_batch_size=None, num_steps=None, sequence_preprocess_fn=None,
-                        num_parallel_calls=None):
-            return tf.data.Dataset.from_tensors(0).repeat().map(
-                lambda _: self._get_next(sample_batch_size, num_steps))
+        def _as_dataset(
+            self, sample_batch_size=None, num_steps=None, sequence_preprocess_fn=None, num_parallel_calls=None
+        ):
+            return tf.data.Dataset.from_tensors(0).repeat().map(lambda _: self._get_next(sample_batch_size, num_steps))
 
     return GraderSampledReplayBuffer
 
@@ -184,4 +197,3 @@ BUILDERS = {
     "dqn_agent": dqn_agent,
     "replay_buffer": replay_buffer,
 }
-

@@ -26,9 +26,13 @@ def _spec(spec):
     tf = _tf()
     if not isinstance(spec, tf.TensorSpec):
         return {"type": type(spec).__name__}
-    return {"type": type(spec).__name__, "shape": list(spec.shape), "dtype": spec.dtype.name,
-            "minimum": np.asarray(getattr(spec, "minimum", np.nan)).tolist(),
-            "maximum": np.asarray(getattr(spec, "maximum", np.nan)).tolist()}
+    return {
+        "type": type(spec).__name__,
+        "shape": list(spec.shape),
+        "dtype": spec.dtype.name,
+        "minimum": np.asarray(getattr(spec, "minimum", np.nan)).tolist(),
+        "maximum": np.asarray(getattr(spec, "maximum", np.nan)).tolist(),
+    }
 
 
 def environment(view, env, args):
@@ -38,8 +42,12 @@ def environment(view, env, args):
     if not isinstance(env, TFEnvironment):
         return {"is_tf_environment": False, "type": type(env).__name__}
     tf = _tf()
-    described = {"is_tf_environment": True, "batch_size": env.batch_size,
-                 "observation_spec": _spec(env.observation_spec()), "action_spec": _spec(env.action_spec())}
+    described = {
+        "is_tf_environment": True,
+        "batch_size": env.batch_size,
+        "observation_spec": _spec(env.observation_spec()),
+        "action_spec": _spec(env.action_spec()),
+    }
     steps = [env.reset()]
     for actions in view["actions"]:
         steps.append(env.step(tf.constant(actions, dtype=env.action_spec().dtype)))
@@ -75,10 +83,13 @@ def agent(view, dqn_agent, args):
         return {"is_dqn_agent": False, "type": type(dqn_agent).__name__}
     tf = _tf()
     updates = dqn_agent._update_target  # a common.Periodically of the soft update with its tau
-    described = {"is_dqn_agent": True, "gamma": float(dqn_agent._gamma),
-                 "target_update_period": int(updates._period),
-                 "target_update_tau": float(inspect.getclosurevars(updates._body).nonlocals["tau"]),
-                 "optimizer": _optimizer(dqn_agent._optimizer)}
+    described = {
+        "is_dqn_agent": True,
+        "gamma": float(dqn_agent._gamma),
+        "target_update_period": int(updates._period),
+        "target_update_tau": float(inspect.getclosurevars(updates._body).nonlocals["tau"]),
+        "optimizer": _optimizer(dqn_agent._optimizer),
+    }
     if view.get("td_errors") is not None:
         errors = view["td_errors"]
         described["td_losses"] = dqn_agent._td_errors_loss_fn(tf.zeros_like(errors), tf.constant(errors))
@@ -98,9 +109,14 @@ def agent(view, dqn_agent, args):
 
 def _optimizer(optimizer):
     config = optimizer.get_config() if hasattr(optimizer, "get_config") else {}
-    return {"type": type(optimizer).__name__,
-            **{key: value.item() if isinstance(value, np.generic) else value for key, value in config.items()
-               if isinstance(value, (bool, int, float, np.bool_, np.number))}}
+    return {
+        "type": type(optimizer).__name__,
+        **{
+            key: value.item() if isinstance(value, np.generic) else value
+            for key, value in config.items()
+            if isinstance(value, (bool, int, float, np.bool_, np.number))
+        },
+    }
 
 
 def replay_buffer(view, result, args):
@@ -111,11 +127,18 @@ def replay_buffer(view, result, args):
     pair = type(result) in (tuple, list) and len(result) == 2
     buffer, observer = result if pair else (result, None)
     if not pair or not isinstance(buffer, TFUniformReplayBuffer) or not callable(observer):
-        return {"is_buffer_and_observer": False, "types": [type(item).__name__ for item in result]
-                if type(result) in (tuple, list) else [type(result).__name__]}
-    described = {"is_buffer_and_observer": True, "capacity": int(buffer.capacity),
-                 "batch_size": int(buffer._batch_size),
-                 "data_spec": {field: _spec(getattr(buffer.data_spec, field)) for field in TRAJECTORY_FIELDS}}
+        return {
+            "is_buffer_and_observer": False,
+            "types": [type(item).__name__ for item in result]
+            if type(result) in (tuple, list)
+            else [type(result).__name__],
+        }
+    described = {
+        "is_buffer_and_observer": True,
+        "capacity": int(buffer.capacity),
+        "batch_size": int(buffer._batch_size),
+        "data_spec": {field: _spec(getattr(buffer.data_spec, field)) for field in TRAJECTORY_FIELDS},
+    }
     for batch in view["feed"]:
         observer(trajectories(batch, buffer.data_spec))
     described["contents"] = contents(buffer)
@@ -162,8 +185,10 @@ def saved_file(view, result, args):
 def trajectories(data, data_spec):
     """A Trajectory of tensors of ``data_spec``'s dtypes from ``{field: array}`` (no policy info)."""
     tf = _tf()
-    fields = {field: () if spec == () else tf.constant(np.asarray(data[field]), dtype=spec.dtype)
-              for field, spec in data_spec._asdict().items()}
+    fields = {
+        field: () if spec == () else tf.constant(np.asarray(data[field]), dtype=spec.dtype)
+        for field, spec in data_spec._asdict().items()
+    }
     return type(data_spec)(**fields)
 
 

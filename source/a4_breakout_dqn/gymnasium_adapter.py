@@ -38,8 +38,9 @@ class GymnasiumVectorEnvironment(py_environment.PyEnvironment):
         super().__init__(handle_auto_reset=False)
         mode = vector_env.metadata.get("autoreset_mode", AutoresetMode.NEXT_STEP)
         if mode != AutoresetMode.NEXT_STEP:
-            raise ValueError(f"the vector environment must reset on the next step (AutoresetMode.NEXT_STEP), "
-                             f"not {mode}")
+            raise ValueError(
+                f"the vector environment must reset on the next step (AutoresetMode.NEXT_STEP), not {mode}"
+            )
         space = vector_env.single_action_space
         if not hasattr(space, "n"):
             raise ValueError(f"expected a Discrete action space per sub-environment, got {space}")
@@ -48,10 +49,11 @@ class GymnasiumVectorEnvironment(py_environment.PyEnvironment):
         observation = vector_env.single_observation_space
         shape = observation.shape[1:] + observation.shape[:1] if frames_last else observation.shape
         self._observation_spec = array_spec.BoundedArraySpec(
-            shape, observation.dtype, minimum=observation.low.min(), maximum=observation.high.max(),
-            name="observation")
+            shape, observation.dtype, minimum=observation.low.min(), maximum=observation.high.max(), name="observation"
+        )
         self._action_spec = array_spec.BoundedArraySpec(
-            (), np.int64, minimum=int(space.start), maximum=int(space.start + space.n - 1), name="action")
+            (), np.int64, minimum=int(space.start), maximum=int(space.start + space.n - 1), name="action"
+        )
         self._ended = np.zeros(self._num_envs, dtype=bool)
 
     @property
@@ -87,8 +89,9 @@ class GymnasiumVectorEnvironment(py_environment.PyEnvironment):
         observations, rewards, terminated, truncated, _ = self._env.step(np.asarray(action, dtype=np.int64))
         restarted = self._ended
         ended = np.asarray(terminated | truncated)
-        step_type = np.where(restarted, ts.StepType.FIRST,
-                             np.where(ended, ts.StepType.LAST, ts.StepType.MID)).astype(np.int32)
+        step_type = np.where(restarted, ts.StepType.FIRST, np.where(ended, ts.StepType.LAST, ts.StepType.MID)).astype(
+            np.int32
+        )
         reward = np.where(restarted, 0.0, rewards).astype(np.float32)
         discount = np.where(terminated & ~restarted, 0.0, 1.0).astype(np.float32)
         self._ended = ended & ~restarted

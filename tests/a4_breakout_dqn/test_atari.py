@@ -1,4 +1,4 @@
-"""The milestone's grader side (autograder/atari.py): the weights reader refuses every malformed or hostile
+"""The milestone's grader side (autograder/assignments/atari.py): the weights reader refuses every malformed or hostile
 file with a clear message, the NumPy network is the notebook's, and the grader's games rank a scripted
 ball-tracking player far above random play."""
 
@@ -10,8 +10,9 @@ import zipfile
 import numpy as np
 import pytest
 
-from autograder import atari, config
-from autograder import tf_agents_kit as kit
+from autograder import config
+from autograder.assignments import atari
+from autograder.assignments import tf_agents_kit as kit
 from autograder.runner import tf_agents_objects
 
 SETTINGS = config.assignment("a4_breakout_dqn").grading
@@ -73,8 +74,7 @@ def malformed(tmp_path, weights, case):
         path.write_bytes(pickle.dumps(Canary(tmp_path / "unpickled")))
     elif case == "zip bomb":
         members = [(f"{name}.npy", npy(array)) for name, array in arrays.items() if name != "fc1_kernel"]
-        write(path, members + [("fc1_kernel.npy", npy(np.zeros((3136, 512 * 4), np.float32)))],
-              zipfile.ZIP_DEFLATED)
+        write(path, members + [("fc1_kernel.npy", npy(np.zeros((3136, 512 * 4), np.float32)))], zipfile.ZIP_DEFLATED)
     elif case == "header larger than its data":
         data = npy(np.zeros(4, np.float32)).replace(b"(4,)", b"(32,)")
         members = [(f"{name}.npy", npy(array)) for name, array in arrays.items() if name != "conv1_bias"]
@@ -121,14 +121,15 @@ def test_refuses_a_file_over_the_size_limit(tmp_path, weights):
     path = tmp_path / "q_weights.npz"
     np.savez(path, **dict(zip(NAMES, weights)))
     with pytest.raises(atari.WeightsError, match="over the 1 MiB limit"):
-        atari.load_q_weights(path, dataclasses.replace(SETTINGS, weights_bytes=2 ** 20))
+        atari.load_q_weights(path, dataclasses.replace(SETTINGS, weights_bytes=2**20))
 
 
 def test_the_numpy_network_is_the_notebooks(weights):
     network = tf_agents_objects.q_network(kit.q_network(SETTINGS, weights))
     frames = kit.random_frames(np.random.default_rng(1), SETTINGS, 6)
-    np.testing.assert_allclose(atari.q_values(weights, frames, SETTINGS), network(frames)[0].numpy(), rtol=1e-4,
-                               atol=1e-5)
+    np.testing.assert_allclose(
+        atari.q_values(weights, frames, SETTINGS), network(frames)[0].numpy(), rtol=1e-4, atol=1e-5
+    )
 
 
 def track_the_ball(observations):
@@ -182,8 +183,13 @@ class ScriptedGames:
 
     def step(self, actions):
         rewards, lives, terminated = next(self.steps)
-        return self.observations, np.array(rewards, float), np.array(terminated), np.zeros(2, bool), \
-            {"lives": np.array(lives)}
+        return (
+            self.observations,
+            np.array(rewards, float),
+            np.array(terminated),
+            np.zeros(2, bool),
+            {"lives": np.array(lives)},
+        )
 
     def close(self):
         pass
@@ -195,5 +201,6 @@ def test_scores_are_split_by_the_ball_in_play_when_they_were_earned(monkeypatch)
     by_ball = atari.play(lambda observations: np.zeros(len(observations), np.int64), settings, by_ball=True)
     np.testing.assert_array_equal(by_ball, [[1, 4, 0, 0, 0], [7, 1, 1, 0, 0]])
     monkeypatch.setattr(atari, "make_games", lambda settings, n_games: ScriptedGames())
-    np.testing.assert_array_equal(atari.play(lambda observations: np.zeros(len(observations), np.int64), settings),
-                                  [5, 9])
+    np.testing.assert_array_equal(
+        atari.play(lambda observations: np.zeros(len(observations), np.int64), settings), [5, 9]
+    )

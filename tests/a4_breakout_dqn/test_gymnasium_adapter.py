@@ -9,7 +9,8 @@ from gymnasium.spaces import Box, Discrete
 from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
-from autograder import atari, config
+from autograder import config
+from autograder.assignments import atari
 
 A4 = config.assignment("a4_breakout_dqn")
 SPEC = importlib.util.spec_from_file_location("gymnasium_adapter", config.path("source", A4.id, "gymnasium_adapter.py"))
@@ -21,10 +22,10 @@ FIRST, MID, LAST = 0, 1, 2
 class ScriptedGames(VectorEnv):
     """Two games whose episodes end as scripted; each observation holds the step number, stacked first."""
 
-    def __init__(self, terminated, truncated, autoreset_mode=AutoresetMode.NEXT_STEP, action_space=Discrete(4)):
+    def __init__(self, terminated, truncated, autoreset_mode=AutoresetMode.NEXT_STEP, action_space=None):
         self.num_envs = 2
         self.single_observation_space = Box(0, 255, (3, 2, 2), np.uint8)
-        self.single_action_space = action_space
+        self.single_action_space = action_space or Discrete(4)
         self.observation_space = batch_space(self.single_observation_space, 2)
         self.action_space = batch_space(self.single_action_space, 2)
         self.metadata = {"autoreset_mode": autoreset_mode}
@@ -32,8 +33,12 @@ class ScriptedGames(VectorEnv):
         self.seeds, self.actions, self.steps = [], [], 0
 
     def observations(self):
-        return np.stack([np.arange(3, dtype=np.uint8)[:, None, None] + np.full((3, 2, 2), 10 * self.steps + game,
-                                                                               dtype=np.uint8) for game in (0, 1)])
+        return np.stack(
+            [
+                np.arange(3, dtype=np.uint8)[:, None, None] + np.full((3, 2, 2), 10 * self.steps + game, dtype=np.uint8)
+                for game in (0, 1)
+            ]
+        )
 
     def reset(self, *, seed=None, options=None):
         self.seeds.append(seed)
@@ -65,8 +70,13 @@ def test_specs_put_the_frames_last():
 
 def test_an_episode_ends_with_last_and_the_next_step_is_first():
     _, _, steps = scripted()
-    assert [list(step.step_type) for step in steps] == [[FIRST, FIRST], [MID, MID], [LAST, MID], [FIRST, LAST],
-                                                        [MID, FIRST]]
+    assert [list(step.step_type) for step in steps] == [
+        [FIRST, FIRST],
+        [MID, MID],
+        [LAST, MID],
+        [FIRST, LAST],
+        [MID, FIRST],
+    ]
     assert [list(step.discount) for step in steps] == [[1, 1], [1, 1], [0, 1], [1, 1], [1, 1]]
     assert [list(step.reward) for step in steps] == [[0, 0], [1, 2], [1, 2], [0, 2], [1, 0]]
 
@@ -85,10 +95,10 @@ def test_only_the_first_reset_is_seeded_and_actions_pass_as_int64():
     assert all(actions.dtype == np.int64 and list(actions) == [1, 2] for actions in games.actions)
 
 
-@pytest.mark.parametrize("options, message", [
-    ({"autoreset_mode": AutoresetMode.SAME_STEP}, "NEXT_STEP"),
-    ({"action_space": Box(-1, 1, (2,))}, "Discrete"),
-])
+@pytest.mark.parametrize(
+    "options, message",
+    [({"autoreset_mode": AutoresetMode.SAME_STEP}, "NEXT_STEP"), ({"action_space": Box(-1, 1, (2,))}, "Discrete")],
+)
 def test_refuses_games_it_cannot_wrap(options, message):
     with pytest.raises(ValueError, match=message):
         scripted(**options)
@@ -96,13 +106,17 @@ def test_refuses_games_it_cannot_wrap(options, message):
 
 def test_breakout_loses_a_life_as_an_episode_of_a_game_that_goes_on_when_training():
     settings = A4.grading
-    games = atari.gym.make_vec(settings.env_id, num_envs=1, vectorization_mode="vector_entry_point",
-                               **atari.game_options(settings, training=True))
+    games = atari.gym.make_vec(
+        settings.env_id,
+        num_envs=1,
+        vectorization_mode="vector_entry_point",
+        **atari.game_options(settings, training=True),
+    )
     env = adapter.GymnasiumVectorEnvironment(games, seed=1, frames_last=True)
     first = env.reset()
     assert first.observation.shape == (1, *settings.observation_shape)
     types = [int(env.step(np.zeros(1, np.int64)).step_type[0]) for _ in range(settings.env_check_steps)]
     lost = types.index(LAST)
     assert 0 < lost < settings.env_check_steps - 1 and types[lost + 1] == FIRST
-    assert LAST not in types[lost + 1:], "the next ball was launched without FIRE: a new game began"
+    assert LAST not in types[lost + 1 :], "the next ball was launched without FIRE: a new game began"
     env.close()

@@ -22,8 +22,9 @@ def executed(tmp_path_factory):
 @pytest.mark.slow
 def test_the_reference_runs_top_to_bottom_and_exports_its_weights(executed):
     notebook = json.loads(executed.read_text())
-    printed = "".join("".join(output.get("text", "")) for cell in notebook["cells"]
-                      for output in cell.get("outputs", []))
+    printed = "".join(
+        "".join(output.get("text", "")) for cell in notebook["cells"] for output in cell.get("outputs", [])
+    )
     for function in A4.points:
         assert f"{function}: the visible tests pass" in printed
     assert f"wrote {A4.grading.weights_file} after {A4.ci_parameters['n_iterations']} training iterations" in printed
@@ -34,8 +35,9 @@ def test_the_reference_runs_top_to_bottom_and_exports_its_weights(executed):
 def test_the_reference_passes_the_pipeline_and_its_weights_are_played(executed, tmp_path):
     report = grade(A4.id, executed, course=quick_course(tmp_path / "course", A4.id))  # fewer, shorter games
     pipeline = [test for test in report["tests"] if not test["name"].startswith(MILESTONE)]
-    assert all(test["passed"] for test in pipeline), [(test["name"], test["feedback"]) for test in pipeline
-                                                      if not test["passed"]]
+    assert all(test["passed"] for test in pipeline), [
+        (test["name"], test["feedback"]) for test in pipeline if not test["passed"]
+    ]
     milestone = [test for test in report["tests"] if test["name"].startswith(MILESTONE)]
     assert len(milestone) == len(A4.grading.score_bands)
     assert all(test["passed"] or "mean score over the grader's" in test["feedback"] for test in milestone)
@@ -45,8 +47,11 @@ def test_the_reference_passes_the_pipeline_and_its_weights_are_played(executed, 
 def test_the_release_scores_zero():
     report = grade(A4.id, config.path("release", A4.id, A4.notebook))
     assert report["score"] == 0 and report["error"] is None
-    assert all("no q_weights.npz was submitted" in test["feedback"] for test in report["tests"]
-               if test["name"].startswith(MILESTONE))
+    assert all(
+        "no q_weights.npz was submitted" in test["feedback"]
+        for test in report["tests"]
+        if test["name"].startswith(MILESTONE)
+    )
 
 
 @pytest.mark.parametrize("kind", ["release", "solutions"])
@@ -60,6 +65,10 @@ def test_the_notebook_states_the_graders_protocol():
     notebook = json.loads(config.path("release", A4.id, A4.notebook).read_text())
     text = " ".join("".join(cell["source"]) for cell in notebook["cells"]).replace("\n", " ")
     settings = A4.grading
-    for stated in (f"plays {settings.eval_episodes} full games", f"\u03b5 = {settings.eval_epsilon:g}",
-                   f"max_steps={settings.eval_max_steps:_}", f"{settings.eval_max_steps:,} steps"):
+    for stated in (
+        f"plays {settings.eval_episodes} full games",
+        f"\u03b5 = {settings.eval_epsilon:g}",
+        f"max_steps={settings.eval_max_steps:_}",
+        f"{settings.eval_max_steps:,} steps",
+    ):
         assert stated in text, stated

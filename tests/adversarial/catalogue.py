@@ -113,8 +113,14 @@ def load():
     for path in sorted(CASES.glob("*.ipynb")):
         notebook = json.loads(path.read_text())
         described = notebook["metadata"]["adversarial"]
-        cases[path.stem] = Case(path.stem, described["category"], described["attack"], described["assignment"],
-                                described["submitted_as"], described["expect"],
-                                tuple(cell for cell in notebook["cells"] if cell["cell_type"] == "code"),
-                                tuple(described.get("functions", ())))
+        cases[path.stem] = Case(
+            path.stem,
+            described["category"],
+            described["attack"],
+            described["assignment"],
+            described["submitted_as"],
+            described["expect"],
+            tuple(cell for cell in notebook["cells"] if cell["cell_type"] == "code"),
+            tuple(described.get("functions", ())),
+        )
     return cases

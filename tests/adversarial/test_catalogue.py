@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from autograder import config
-from autograder.nbgrader_ext import commands
+from autograder.course.nbgrader_ext import commands
 from tests.adversarial import catalogue
 from tests.conftest import grade
 from tests.nbgrader_course import copy_course, generated, hidden_test_code_lines, once_per_run, scores, stored_reports
@@ -48,9 +48,28 @@ def snapshot(root):
 
 def marks_on_this_machine():
     """Files a case wrote outside its sandbox, found by their name anywhere on this machine."""
-    found = subprocess.run(["find", "/", "/dev/shm", "-xdev", "(", "-path", "/proc", "-o", "-path", "/sys", ")",
-                            "-prune", "-o", "-name", f"{catalogue.MARK}*", "-print"],
-                           capture_output=True, text=True).stdout
+    found = subprocess.run(
+        [
+            "find",
+            "/",
+            "/dev/shm",
+            "-xdev",
+            "(",
+            "-path",
+            "/proc",
+            "-o",
+            "-path",
+            "/sys",
+            ")",
+            "-prune",
+            "-o",
+            "-name",
+            f"{catalogue.MARK}*",
+            "-print",
+        ],
+        capture_output=True,
+        text=True,
+    ).stdout
     return sorted(set(found.split()))
 
 
@@ -67,26 +86,43 @@ def grade_the_catalogue(generated, directory):
     root = copy_course(generated, directory)
     commands.override_settings(root, "LIMITS", call_timeout_s=CALL_TIMEOUT_S, memory_bytes=MEMORY_BYTES)
     when = "2026-01-10 12:00:00.000000 UTC"
-    commands.place_collected(root, catalogue.CLASSMATE, ASSIGNMENT.id,
-                             catalogue.base_notebook(ASSIGNMENT.id).read_bytes(), when)
+    commands.place_collected(
+        root, catalogue.CLASSMATE, ASSIGNMENT.id, catalogue.base_notebook(ASSIGNMENT.id).read_bytes(), when
+    )
     for case in CASES.values():
-        case.submit(root, lambda course, student, data: commands.place_collected(course, student, ASSIGNMENT.id,
-                                                                                 data, when))
+        case.submit(
+            root, lambda course, student, data: commands.place_collected(course, student, ASSIGNMENT.id, data, when)
+        )
     before, settings = snapshot(root), catalogue.kernel_settings()
-    batch = subprocess.run([sys.executable, "-m", "autograder", "autograde", ASSIGNMENT.id, "--json", "--workers",
-                            WORKERS], cwd=root, env=commands.environment(root), capture_output=True, text=True,
-                           timeout=3000)
+    batch = subprocess.run(
+        [sys.executable, "-m", "autograder", "autograde", ASSIGNMENT.id, "--json", "--workers", WORKERS],
+        cwd=root,
+        env=commands.environment(root),
+        capture_output=True,
+        text=True,
+        timeout=3000,
+    )
     reports = stored_reports(root, ASSIGNMENT)
-    autograded = {path.parts[-3]: "".join(
-        output.get("text", "") if isinstance(output.get("text"), str) else "".join(output.get("text", []))
-        for cell in json.loads(path.read_text())["cells"] for output in cell.get("outputs", []))
-        for path in (root / "autograded").glob(f"*/{ASSIGNMENT.id}/{ASSIGNMENT.notebook}")}
-    return {"status": batch.returncode, "stderr": batch.stderr[-3000:],
-            "outcomes": {outcome["student"]: outcome for outcome in json.loads(batch.stdout or "[]")},
-            "reports": reports, "autograded": autograded, "gradebook": gradebook_state(root),
-            "scores": scores(root, ASSIGNMENT), "changed": sorted(path for path, digest in snapshot(root).items()
-                                                      if before.get(path) != digest),
-            "marks": marks_on_this_machine(), "kernel_settings_changed": catalogue.restore(settings)}
+    autograded = {
+        path.parts[-3]: "".join(
+            output.get("text", "") if isinstance(output.get("text"), str) else "".join(output.get("text", []))
+            for cell in json.loads(path.read_text())["cells"]
+            for output in cell.get("outputs", [])
+        )
+        for path in (root / "autograded").glob(f"*/{ASSIGNMENT.id}/{ASSIGNMENT.notebook}")
+    }
+    return {
+        "status": batch.returncode,
+        "stderr": batch.stderr[-3000:],
+        "outcomes": {outcome["student"]: outcome for outcome in json.loads(batch.stdout or "[]")},
+        "reports": reports,
+        "autograded": autograded,
+        "gradebook": gradebook_state(root),
+        "scores": scores(root, ASSIGNMENT),
+        "changed": sorted(path for path, digest in snapshot(root).items() if before.get(path) != digest),
+        "marks": marks_on_this_machine(),
+        "kernel_settings_changed": catalogue.restore(settings),
+    }
 
 
 @pytest.fixture(scope="session")
@@ -152,8 +188,11 @@ def expect_outcome(case, report, functions):
     if expect.get("error"):
         assert expect["error"] in (report["error"] or ""), report["error"]
     zero = functions if expect.get("zero") == "all" else expect.get("zero", [])
-    must_fail = [test for test in report["tests"]
-                 if test["function"] in zero or f"{test['function']}::{test['name']}" in expect.get("failed", [])]
+    must_fail = [
+        test
+        for test in report["tests"]
+        if test["function"] in zero or f"{test['function']}::{test['name']}" in expect.get("failed", [])
+    ]
     assert [test for test in report["tests"] if not test["passed"]] == must_fail
     for function in zero:
         assert sum(test["points"] for test in report["tests"] if test["function"] == function) == 0
@@ -170,5 +209,7 @@ def test_every_kind_of_attack_is_in_the_catalogue():
     categories = {case.category for case in ALL_CASES.values()}
     assert categories == {"forged results", "escapes", "resource abuse", "oracle probing"}
     assert all(case.assignment == ASSIGNMENT.id for case in CASES.values())
-    assert all(case.assignment != ASSIGNMENT.id and set(case.functions) <= set(config.assignment(
-        case.assignment).points) for case in ON_THEIR_OWN.values())
+    assert all(
+        case.assignment != ASSIGNMENT.id and set(case.functions) <= set(config.assignment(case.assignment).points)
+        for case in ON_THEIR_OWN.values()
+    )

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 
-from autograder import config, notebook
-from autograder.nbgrader_ext import commands
+from autograder import config
+from autograder.course.nbgrader_ext import commands
+from autograder.grading import notebook
 from tests.adversarial import malformed
 from tests.nbgrader_course import copy_course, generated, once_per_run, scores, stored_reports
 
@@ -40,7 +41,7 @@ def test_the_grader_reads_any_submission_or_says_why(submitted):
             assert len(str(error)) > 20
             return
     cells, notes = notebook.grading_cells(release, read, ASSIGNMENT)
-    assert [cell.id for cell in cells][:len(ASSIGNMENT.setup_cells)] == list(ASSIGNMENT.setup_cells)
+    assert [cell.id for cell in cells][: len(ASSIGNMENT.setup_cells)] == list(ASSIGNMENT.setup_cells)
     assert all(isinstance(cell.source, str) for cell in cells) and all(isinstance(note, str) for note in notes)
 
 
@@ -55,8 +56,14 @@ def drawn(count):
     """``count`` malformed submissions, the same every run."""
     submissions = []
 
-    @settings(max_examples=count, derandomize=True, database=None, phases=[Phase.generate], deadline=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=count,
+        derandomize=True,
+        database=None,
+        phases=[Phase.generate],
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(malformed.SUBMISSIONS)
     def draw(submitted):
         submissions.append(submitted)
@@ -71,14 +78,25 @@ def grade_malformed(course, directory):
     students.update(malformed.named())
     for student, data in students.items():
         commands.place_collected(root, student, ASSIGNMENT.id, data, "2026-01-10 12:00:00.000000 UTC")
-    batch = subprocess.run([sys.executable, "-m", "autograder", "autograde", ASSIGNMENT.id, "--json", "--workers", "2"],
-                           cwd=root, env=commands.environment(root), capture_output=True, text=True, timeout=1800)
+    batch = subprocess.run(
+        [sys.executable, "-m", "autograder", "autograde", ASSIGNMENT.id, "--json", "--workers", "2"],
+        cwd=root,
+        env=commands.environment(root),
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     with sqlite3.connect(root / "gradebook.db") as database:
         integrity = database.execute("PRAGMA integrity_check").fetchone()[0]
-    return {"status": batch.returncode, "stderr": batch.stderr[-3000:], "students": sorted(students),
-            "outcomes": {outcome["student"]: outcome for outcome in json.loads(batch.stdout or "[]")},
-            "reports": stored_reports(root, ASSIGNMENT),
-            "scores": scores(root, ASSIGNMENT), "integrity": integrity}
+    return {
+        "status": batch.returncode,
+        "stderr": batch.stderr[-3000:],
+        "students": sorted(students),
+        "outcomes": {outcome["student"]: outcome for outcome in json.loads(batch.stdout or "[]")},
+        "reports": stored_reports(root, ASSIGNMENT),
+        "scores": scores(root, ASSIGNMENT),
+        "integrity": integrity,
+    }
 
 
 @pytest.fixture(scope="session")

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from autograder.checks import Mismatch, calling, expect_true, graded, kind_of
-from autograder.envs import valid_action
+from autograder.assignments.envs import valid_action
+from autograder.grading import Mismatch, calling, expect_true, graded, kind_of
 
 FUNCTION = "basic_policy"
 HINT = "obs is a 1-D array of 4 floats and the pole's angle is obs[2]: return 0 when it is negative, else 1."
@@ -11,12 +11,12 @@ HINT = "obs is a 1-D array of 4 floats and the pole's angle is obs[2]: return 0 
 
 def action(value):
     """An action in {0, 1} from a student's value (an int, a bool or a NumPy integer), else Mismatch."""
-    if type(value) in (int, bool) or (isinstance(value, np.ndarray) and value.shape == ()
-                                      and value.dtype.kind in "biu"):
+    if type(value) in (int, bool) or (
+        isinstance(value, np.ndarray) and value.shape == () and value.dtype.kind in "biu"
+    ):
         if int(value) in (0, 1):
             return int(value)
-    raise Mismatch(f"expected the action 0 or 1, got {kind_of(value)}",
-                   f"expected the action 0 or 1, got {value!r}")
+    raise Mismatch(f"expected the action 0 or 1, got {kind_of(value)}", f"expected the action 0 or 1, got {value!r}")
 
 
 @graded(FUNCTION, HINT)
@@ -45,6 +45,9 @@ def test_returns_an_action_cartpole_accepts(student):
     """Returns an action that CartPole's step() accepts: a Python int (or a NumPy integer)."""
     with calling("basic_policy(np.array([0.0, 0.0, 0.05, 0.0]))", public=True):
         got = student.call(FUNCTION, np.array([0.0, 0.0, 0.05, 0.0], dtype=np.float32))
-        expect_true(valid_action(got, 2) is not None, f"env.step() would reject {kind_of(got)}",
-                    f"env.step() would reject {got!r} ({kind_of(got)})",
-                    hint="return the int 0 or 1, not a float or an array")
+        expect_true(
+            valid_action(got, 2) is not None,
+            f"env.step() would reject {kind_of(got)}",
+            f"env.step() would reject {got!r} ({kind_of(got)})",
+            hint="return the int 0 or 1, not a float or an array",
+        )

@@ -2,11 +2,13 @@
 
 import numpy as np
 
-from autograder.checks import Mismatch, calling, expect_array, graded
+from autograder.grading import Mismatch, calling, expect_array, graded
 
 FUNCTION = "build_policy_model"
-HINT = ("Stack keras.layers.Input(shape=(n_inputs,)), Dense(n_hidden, activation='elu') and "
-        "Dense(1, activation='sigmoid') in a keras.Sequential.")
+HINT = (
+    "Stack keras.layers.Input(shape=(n_inputs,)), Dense(n_hidden, activation='elu') and "
+    "Dense(1, activation='sigmoid') in a keras.Sequential."
+)
 
 
 def model_view(inputs, weights=None):

@@ -5,33 +5,49 @@ grader's environment and records what it was given, so a bug in the student's
 ``play_one_step`` does not cost points here.
 """
 
-import numpy as np
-
-from autograder import policy_net
-from autograder.checks import Mismatch, calling, expect_array, expect_list, expect_true, graded
-from autograder.checks import number as number_of
-from autograder.envs import EnvServer, cartpole
-from autograder.oracles.policy_gradients import PlayOneStep
-from autograder.probes import GraderEnv, Loss, PolicyModel
+from autograder.assignments import policy_net
+from autograder.assignments.envs import EnvServer, cartpole
+from autograder.assignments.oracles.policy_gradients import PlayOneStep
+from autograder.grading import (
+    GraderEnv,
+    Loss,
+    Mismatch,
+    PolicyModel,
+    calling,
+    expect_array,
+    expect_list,
+    expect_true,
+    graded,
+)
+from autograder.grading import number as number_of
 
 FUNCTION = "play_multiple_episodes"
-HINT = ("For each episode: obs, info = env.reset(), then up to n_max_steps calls of "
-        "play_one_step(env, obs, model, loss_fn), appending each reward and grads, and stop the episode when "
-        "done. Return (all_rewards, all_grads), one list per episode.")
+HINT = (
+    "For each episode: obs, info = env.reset(), then up to n_max_steps calls of "
+    "play_one_step(env, obs, model, loss_fn), appending each reward and grads, and stop the episode when "
+    "done. Return (all_rewards, all_grads), one list per episode."
+)
 
 
 class Run:
     """One call on the grader's CartPole, with the served play_one_step."""
 
     def __init__(self, student, rng, n_episodes, n_max_steps):
-        self.server = EnvServer(cartpole(), seed=int(rng.integers(2 ** 31)))
+        self.server = EnvServer(cartpole(), seed=int(rng.integers(2**31)))
         self.step_oracle = PlayOneStep(self.server, rng)
         self.n_episodes, self.n_max_steps = n_episodes, n_max_steps
-        self.description = (f"play_multiple_episodes(env, n_episodes={n_episodes}, n_max_steps={n_max_steps}, "
-                            "model, loss_fn)")
-        self.result = student.call(FUNCTION, GraderEnv(self.server), n_episodes, n_max_steps,
-                                   PolicyModel(policy_net.initial_weights(rng)), Loss("binary_crossentropy"),
-                                   helpers={"play_one_step": self.step_oracle})
+        self.description = (
+            f"play_multiple_episodes(env, n_episodes={n_episodes}, n_max_steps={n_max_steps}, model, loss_fn)"
+        )
+        self.result = student.call(
+            FUNCTION,
+            GraderEnv(self.server),
+            n_episodes,
+            n_max_steps,
+            PolicyModel(policy_net.initial_weights(rng)),
+            Loss("binary_crossentropy"),
+            helpers={"play_one_step": self.step_oracle},
+        )
 
     def rewards_and_grads(self):
         """The result, checked to hold a reward list and a gradient list per episode played."""
@@ -56,8 +72,10 @@ def test_resets_before_each_episode(student, rng):
     with calling("play_multiple_episodes(env, n_episodes=3, n_max_steps=500, model, loss_fn)", public=True):
         run = Run(student, rng, 3, 500)
         resets = sum(step.action is None for step in run.server.log)
-        expect_true(resets == 3 and run.server.log[0].action is None,
-                    f"env.reset() was called {resets} times, expected once before each of the 3 episodes")
+        expect_true(
+            resets == 3 and run.server.log[0].action is None,
+            f"env.reset() was called {resets} times, expected once before each of the 3 episodes",
+        )
 
 
 @graded(FUNCTION, HINT)
@@ -81,8 +99,12 @@ def test_stops_an_episode_when_done(student, rng):
         run.rewards_and_grads()
         for number, episode in enumerate(run.server.episodes()):
             done_at = next((index for index, step in enumerate(episode) if step.terminated or step.truncated), None)
-            expect_true(done_at == len(episode) - 1, f"episode {number} went on after play_one_step returned done"
-                        if done_at is not None else f"episode {number} stopped before play_one_step returned done")
+            expect_true(
+                done_at == len(episode) - 1,
+                f"episode {number} went on after play_one_step returned done"
+                if done_at is not None
+                else f"episode {number} stopped before play_one_step returned done",
+            )
 
 
 @graded(FUNCTION, HINT)
@@ -92,8 +114,10 @@ def test_caps_episodes_at_n_max_steps(student, rng):
         run = Run(student, rng, 3, 5)
         run.rewards_and_grads()
         lengths = [len(episode) for episode in run.server.episodes()]
-        expect_true(lengths == [5, 5, 5], f"the episodes had {lengths} steps; expected [5, 5, 5] (CartPole "
-                                          "cannot end within 5 steps of a reset)")
+        expect_true(
+            lengths == [5, 5, 5],
+            f"the episodes had {lengths} steps; expected [5, 5, 5] (CartPole cannot end within 5 steps of a reset)",
+        )
 
 
 @graded(FUNCTION, HINT)
@@ -104,13 +128,16 @@ def test_returns_every_reward_and_gradient(student, rng):
         all_rewards, all_grads = run.rewards_and_grads()
         returned = iter(run.step_oracle.returned)
         for number, (rewards, grads) in enumerate(zip(all_rewards, all_grads)):
-            expect_list(grads, len(expect_list(rewards, len(run.server.episodes()[number]),
-                                               what=f"the rewards of episode {number}")),
-                        what=f"the gradients of episode {number}")
+            expect_list(
+                grads,
+                len(expect_list(rewards, len(run.server.episodes()[number]), what=f"the rewards of episode {number}")),
+                what=f"the gradients of episode {number}",
+            )
             for reward, step_grads in zip(rewards, grads):
                 want_reward, _, want_grads = next(returned)
                 if number_of(reward, "a reward") != want_reward:
                     raise Mismatch(f"a reward of episode {number} is not the one play_one_step returned")
-                for index, (got, want) in enumerate(zip(expect_list(step_grads, 4, what="one step's gradients"),
-                                                        want_grads)):
+                for index, (got, want) in enumerate(
+                    zip(expect_list(step_grads, 4, what="one step's gradients"), want_grads)
+                ):
                     expect_array(got, want, rtol=1e-6, atol=1e-7, what=f"gradient {index} of a step")

@@ -7,17 +7,30 @@ grader's weights, built by the kit.
 
 import numpy as np
 
-from autograder import policy_net
-from autograder.checks import (calling, expect_array, expect_list, expect_true, flag, graded, number, seeded,
-                               statistical)
-from autograder.envs import EnvServer, cartpole
-from autograder.probes import GraderEnv, Loss, PolicyModel
-from autograder.stats import CountCheck
+from autograder.assignments import policy_net
+from autograder.assignments.envs import EnvServer, cartpole
+from autograder.grading import (
+    CountCheck,
+    GraderEnv,
+    Loss,
+    PolicyModel,
+    calling,
+    expect_array,
+    expect_list,
+    expect_true,
+    flag,
+    graded,
+    number,
+    seeded,
+    statistical,
+)
 
 FUNCTION = "play_one_step"
-HINT = ("Sample the action from P(left) = model(obs[np.newaxis]) (left when a uniform draw is below it), take "
-        "the target 1 - action, compute the loss in a GradientTape, then env.step(action) once and return "
-        "(obs, reward, terminated or truncated, grads).")
+HINT = (
+    "Sample the action from P(left) = model(obs[np.newaxis]) (left when a uniform draw is below it), take "
+    "the target 1 - action, compute the loss in a GradientTape, then env.step(action) once and return "
+    "(obs, reward, terminated or truncated, grads)."
+)
 
 
 def random_weights(rng):
@@ -37,13 +50,15 @@ def steps_since(server, start):
 @graded(FUNCTION, HINT)
 def test_steps_the_environment_once(student, rng):
     """Plays exactly one step and returns that step's observation and reward."""
-    server = EnvServer(cartpole(), seed=int(rng.integers(2 ** 31)))
+    server = EnvServer(cartpole(), seed=int(rng.integers(2**31)))
     server.reset()
     start = len(server.log)
     with calling("play_one_step(env, obs, model, loss_fn) right after env.reset()", public=True):
         obs, reward, _, _ = play(student, server, random_weights(rng))
-        expect_true(len(steps_since(server, start)) == 1, f"env.step() was called {len(steps_since(server, start))} "
-                    "times; expected once")
+        expect_true(
+            len(steps_since(server, start)) == 1,
+            f"env.step() was called {len(steps_since(server, start))} times; expected once",
+        )
         expect_array(obs, server.obs, rtol=0, atol=0, what="the returned obs (the one env.step() returned)")
         expect_true(number(reward, "the reward") == 1.0, "the returned reward is not the one env.step() returned")
 
@@ -51,7 +66,7 @@ def test_steps_the_environment_once(student, rng):
 @graded(FUNCTION, HINT)
 def test_not_done_in_mid_episode(student, rng):
     """Returns done = False when the episode goes on."""
-    server = EnvServer(cartpole(), seed=int(rng.integers(2 ** 31)))
+    server = EnvServer(cartpole(), seed=int(rng.integers(2**31)))
     server.reset()
     with calling("play_one_step(env, obs, model, loss_fn) right after env.reset()", public=True):
         done = flag(play(student, server, random_weights(rng))[2], "done")
@@ -61,7 +76,7 @@ def test_not_done_in_mid_episode(student, rng):
 @graded(FUNCTION, HINT)
 def test_done_when_the_pole_falls(student, rng):
     """Returns done = True when the step terminates the episode."""
-    server = EnvServer(cartpole(), seed=int(rng.integers(2 ** 31)))
+    server = EnvServer(cartpole(), seed=int(rng.integers(2**31)))
     server.reset()
     server.set_state([0.0, 0.0, 0.2, 2.0])  # the pole is about to pass 12 degrees whatever the action
     with calling("play_one_step(env, obs, model, loss_fn) when the pole is about to fall", public=True):
@@ -72,12 +87,15 @@ def test_done_when_the_pole_falls(student, rng):
 @graded(FUNCTION, HINT + " done must be True for a truncated episode too.")
 def test_done_when_time_runs_out(student, rng, settings):
     """Returns done = True when the step truncates the episode (its time limit)."""
-    server = EnvServer(cartpole(max_episode_steps=settings.truncation_steps), seed=int(rng.integers(2 ** 31)))
+    server = EnvServer(cartpole(max_episode_steps=settings.truncation_steps), seed=int(rng.integers(2**31)))
     server.reset()
     for step in range(settings.truncation_steps - 1):
         server.step(step % 2)
-    with calling(f"play_one_step(env, obs, model, loss_fn) on step {settings.truncation_steps} of an "
-                 f"environment limited to {settings.truncation_steps} steps", public=True):
+    with calling(
+        f"play_one_step(env, obs, model, loss_fn) on step {settings.truncation_steps} of an "
+        f"environment limited to {settings.truncation_steps} steps",
+        public=True,
+    ):
         done = flag(play(student, server, random_weights(rng))[2], "done")
         expect_true(server.log[-1].truncated, "the environment was not stepped")
         expect_true(done is True, "done should be True: the step truncated the episode")
@@ -87,7 +105,7 @@ def test_done_when_time_runs_out(student, rng, settings):
 def test_gradients_favour_the_action_taken(student, rng, settings):
     """Returns the gradients of the loss between target 1 - action and P(left), on hidden weights and states."""
     for _ in range(6):
-        server = EnvServer(cartpole(), seed=int(rng.integers(2 ** 31)))
+        server = EnvServer(cartpole(), seed=int(rng.integers(2**31)))
         server.reset()
         weights, obs = random_weights(rng), server.obs
         with calling("play_one_step(env, obs, model, loss_fn) with hidden weights, 6 times", public=False):
@@ -95,10 +113,14 @@ def test_gradients_favour_the_action_taken(student, rng, settings):
             action = server.log[-1].action
             want = [stacked[0] for stacked in policy_net.bce_gradients(weights, obs[None], [action])]
             for index, (got, expected) in enumerate(zip(grads, want)):
-                expect_array(got, expected, rtol=settings.grad_rtol, atol=1e-6,
-                             what=f"the gradient of variable {index}",
-                             hint="The target probability of going left is 1 - action: 1 after action 0, "
-                                  "0 after action 1.")
+                expect_array(
+                    got,
+                    expected,
+                    rtol=settings.grad_rtol,
+                    atol=1e-6,
+                    what=f"the gradient of variable {index}",
+                    hint="The target probability of going left is 1 - action: 1 after action 0, 0 after action 1.",
+                )
 
 
 def sampling_calls(settings):
@@ -130,8 +152,10 @@ def sampling_check(settings):
     def groups(behaviour):
         return [[SAMPLING[behaviour](p) for p in probabilities]]
 
-    return (CountCheck.of(groups("correct"), settings.max_false_fail),
-            {name: groups(name) for name in SAMPLING if name != "correct"})
+    return (
+        CountCheck.of(groups("correct"), settings.max_false_fail),
+        {name: groups(name) for name in SAMPLING if name != "correct"},
+    )
 
 
 @statistical(sampling_check)
@@ -151,8 +175,10 @@ def test_samples_left_with_the_models_probability(student, settings):
     weights, states = sampling_calls(settings)
     check, _ = sampling_check(settings)
     server = EnvServer(cartpole(), seed=0)
-    with calling(f"play_one_step(env, obs, model, loss_fn) {len(states)} times from hidden states, with a hidden "
-                 "model", public=False):
+    with calling(
+        f"play_one_step(env, obs, model, loss_fn) {len(states)} times from hidden states, with a hidden model",
+        public=False,
+    ):
         lefts = 0
         for state in states:
             server.reset()
@@ -162,5 +188,8 @@ def test_samples_left_with_the_models_probability(student, settings):
             steps = steps_since(server, start)
             expect_true(len(steps) == 1, "env.step() was not called once per call")
             lefts += steps[0].action == 0
-        expect_true(check.passes([lefts]), "it does not go left as often as the model's P(left) says",
-                    hint="Go left when tf.random.uniform([1, 1]) is below P(left): action = uniform > P(left).")
+        expect_true(
+            check.passes([lefts]),
+            "it does not go left as often as the model's P(left) says",
+            hint="Go left when tf.random.uniform([1, 1]) is below P(left): action = uniform > P(left).",
+        )

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from autograder.checks import calling, expect_array, expect_true, graded, kind_of
-from autograder.mdp import LESSON
+from autograder.assignments.mdp import LESSON
+from autograder.grading import calling, expect_array, expect_true, graded, kind_of
 
 FUNCTION = "optimal_policy"
 HINT = "Take, in each state (row), the action (column) with the highest Q-value: np.argmax(Q, axis=1)."
@@ -15,8 +15,7 @@ def test_lesson_policies(student, reference, settings):
     for gamma in (0.9, 0.95):
         Q = reference.call("q_value_iteration", *LESSON.arguments(), gamma)
         with calling(f"optimal_policy(Q) for the lesson's Q-values at gamma={gamma}", public=True):
-            expect_array(student.call(FUNCTION, Q), reference.call(FUNCTION, Q), rtol=0, atol=0,
-                         what="the policy")
+            expect_array(student.call(FUNCTION, Q), reference.call(FUNCTION, Q), rtol=0, atol=0, what="the policy")
 
 
 @graded(FUNCTION, HINT)
@@ -35,5 +34,6 @@ def test_returns_integer_actions(student):
     """Returns the actions as integers."""
     with calling("optimal_policy(np.array([[1.0, 3.0], [4.0, 2.0]]))", public=True):
         got = student.call(FUNCTION, np.array([[1.0, 3.0], [4.0, 2.0]]))
-        expect_true(isinstance(got, np.ndarray) and got.dtype.kind in "iu", f"expected an integer array, got "
-                    f"{kind_of(got)}")
+        expect_true(
+            isinstance(got, np.ndarray) and got.dtype.kind in "iu", f"expected an integer array, got {kind_of(got)}"
+        )

@@ -3,13 +3,15 @@ n_iterations=50) -> np.ndarray``."""
 
 import numpy as np
 
-from autograder.checks import calling, expect_array, expect_true, graded
-from autograder.mdp import LESSON, random_mdp
+from autograder.assignments.mdp import LESSON, random_mdp
+from autograder.grading import calling, expect_array, expect_true, graded
 
 FUNCTION = "q_value_iteration"
-HINT = ("Start from np.full((n_states, n_actions), -np.inf) with 0.0 for the possible actions; in each of the "
-        "n_iterations sweeps, copy the Q-values first (Q_prev = Q_values.copy()) and compute every possible "
-        "Q(s, a) = sum over s' of T(s, a, s') * (R(s, a, s') + gamma * max(Q_prev[s'])).")
+HINT = (
+    "Start from np.full((n_states, n_actions), -np.inf) with 0.0 for the possible actions; in each of the "
+    "n_iterations sweeps, copy the Q-values first (Q_prev = Q_values.copy()) and compute every possible "
+    "Q(s, a) = sum over s' of T(s, a, s') * (R(s, a, s') + gamma * max(Q_prev[s']))."
+)
 
 
 def check(student, reference, settings, mdp, gamma, description, public, **kwargs):
@@ -23,18 +25,33 @@ def check(student, reference, settings, mdp, gamma, description, public, **kwarg
 def test_lesson_mdp(student, reference, settings):
     """Gives the lesson's optimal Q-values, for gamma 0.9 and 0.95."""
     for gamma in (0.9, 0.95):
-        check(student, reference, settings, LESSON, gamma,
-              f"q_value_iteration(transition_probabilities, rewards, possible_actions, gamma={gamma}) on the "
-              "lesson's MDP", public=True)
+        check(
+            student,
+            reference,
+            settings,
+            LESSON,
+            gamma,
+            f"q_value_iteration(transition_probabilities, rewards, possible_actions, gamma={gamma}) on the "
+            "lesson's MDP",
+            public=True,
+        )
 
 
 @graded(FUNCTION, HINT)
 def test_counts_its_sweeps(student, reference, settings):
     """Makes exactly n_iterations sweeps, each from the previous sweep's values."""
     for n_iterations in (1, 3):
-        check(student, reference, settings, LESSON, 0.9,
-              f"q_value_iteration(transition_probabilities, rewards, possible_actions, 0.9, "
-              f"n_iterations={n_iterations}) on the lesson's MDP", public=True, n_iterations=n_iterations)
+        check(
+            student,
+            reference,
+            settings,
+            LESSON,
+            0.9,
+            f"q_value_iteration(transition_probabilities, rewards, possible_actions, 0.9, "
+            f"n_iterations={n_iterations}) on the lesson's MDP",
+            public=True,
+            n_iterations=n_iterations,
+        )
 
 
 @graded(FUNCTION, HINT)
@@ -43,8 +60,15 @@ def test_hidden_mdps(student, reference, settings, rng):
     for index in range(settings.hidden_mdps):
         gamma = (0.5, 0.9, 0.99)[index % 3]
         mdp = random_mdp(rng, settings.max_states, settings.max_actions)
-        check(student, reference, settings, mdp, gamma, "q_value_iteration on hidden MDPs (gamma 0.5, 0.9 and "
-              "0.99)", public=False)
+        check(
+            student,
+            reference,
+            settings,
+            mdp,
+            gamma,
+            "q_value_iteration on hidden MDPs (gamma 0.5, 0.9 and 0.99)",
+            public=False,
+        )
 
 
 @graded(FUNCTION, HINT)
@@ -53,9 +77,11 @@ def test_impossible_actions_are_minus_infinity(student, rng, settings):
     mdp = random_mdp(rng, settings.max_states, settings.max_actions)
     with calling("q_value_iteration on a hidden MDP where some actions are impossible", public=False):
         got = student.call(FUNCTION, *mdp.arguments(), 0.9)
-        expect_true(isinstance(got, np.ndarray) and got.shape == (len(mdp.possible_actions),
-                                                                  len(mdp.transition_probabilities[0])),
-                    "the result is not an array of shape (n_states, n_actions)")
+        expect_true(
+            isinstance(got, np.ndarray)
+            and got.shape == (len(mdp.possible_actions), len(mdp.transition_probabilities[0])),
+            "the result is not an array of shape (n_states, n_actions)",
+        )
         possible = np.zeros(got.shape, dtype=bool)
         for state, actions in enumerate(mdp.possible_actions):
             possible[state, actions] = True

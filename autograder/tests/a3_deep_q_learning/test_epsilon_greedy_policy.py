@@ -2,23 +2,30 @@
 
 import numpy as np
 
-from autograder import dqn_net
-from autograder.checks import calling, expect_true, graded, kind_of, seeded, statistical
-from autograder.envs import valid_action
-from autograder.probes import DQNModel
-from autograder.stats import CountCheck
+from autograder.assignments import dqn_net
+from autograder.assignments.envs import valid_action
+from autograder.grading import CountCheck, DQNModel, calling, expect_true, graded, kind_of, seeded, statistical
 
 FUNCTION = "epsilon_greedy_policy"
-HINT = ("With probability epsilon return np.random.randint(n_outputs) (any action, uniformly); otherwise "
-        "the argmax of model(state[np.newaxis])[0], as an int.")
+HINT = (
+    "With probability epsilon return np.random.randint(n_outputs) (any action, uniformly); otherwise "
+    "the argmax of model(state[np.newaxis])[0], as an int."
+)
 
 
 def constant_q_model(settings, q_values):
     """A Q-network whose outputs are q_values whatever the state (zero kernels in the last layer)."""
     hidden = settings.hidden_units
-    return DQNModel([np.zeros((4, hidden), np.float32), np.zeros(hidden, np.float32),
-                     np.zeros((hidden, hidden), np.float32), np.zeros(hidden, np.float32),
-                     np.zeros((hidden, len(q_values)), np.float32), np.asarray(q_values, np.float32)])
+    return DQNModel(
+        [
+            np.zeros((4, hidden), np.float32),
+            np.zeros(hidden, np.float32),
+            np.zeros((hidden, hidden), np.float32),
+            np.zeros(hidden, np.float32),
+            np.zeros((hidden, len(q_values)), np.float32),
+            np.asarray(q_values, np.float32),
+        ]
+    )
 
 
 @graded(FUNCTION, HINT)
@@ -28,11 +35,14 @@ def test_greedy_when_epsilon_is_zero(student, reference, make_weights, rng):
         model = DQNModel(make_weights())
         for _ in range(8):
             state = rng.normal(0, 1, 4).astype(np.float32)
-            with calling("epsilon_greedy_policy(model, state, epsilon=0.0) on hidden networks and states",
-                         public=False):
+            with calling(
+                "epsilon_greedy_policy(model, state, epsilon=0.0) on hidden networks and states", public=False
+            ):
                 got = student.call(FUNCTION, model, state, 0.0)
-                expect_true(valid_action(got, 2) == reference.call(FUNCTION, model, state, 0.0),
-                            "the action is not the one with the highest Q-value")
+                expect_true(
+                    valid_action(got, 2) == reference.call(FUNCTION, model, state, 0.0),
+                    "the action is not the one with the highest Q-value",
+                )
 
 
 @graded(FUNCTION, HINT)
@@ -40,20 +50,32 @@ def test_returns_an_action_the_environment_accepts(student, settings):
     """Returns a Python int (or a NumPy integer) that CartPole's step() accepts."""
     with calling("epsilon_greedy_policy(model, state) with Q-values [1.0, 0.0]", public=True):
         got = student.call(FUNCTION, constant_q_model(settings, [1.0, 0.0]), np.zeros(4, np.float32))
-        expect_true(valid_action(got, 2) is not None, f"env.step() would reject {kind_of(got)}",
-                    f"env.step() would reject {got!r} ({kind_of(got)})")
+        expect_true(
+            valid_action(got, 2) is not None,
+            f"env.step() would reject {kind_of(got)}",
+            f"env.step() would reject {got!r} ({kind_of(got)})",
+        )
 
 
 @graded(FUNCTION, HINT + " Call model(...) rather than model.predict(...), which is far slower on one state.")
 def test_does_not_call_predict(student, settings):
     """Computes the Q-values with model(...), not model.predict(...), and acts greedily on them."""
-    with calling("epsilon_greedy_policy(model, state) with Q-values [1.0, 0.0] (the grader's model answers "
-                 "predict() with other values, so the action shows which was called)", public=True):
-        got = student.call(FUNCTION, DQNModel(constant_q_model(settings, [1.0, 0.0]).weights, predict_decoy=True),
-                           np.zeros(4, np.float32))
+    with calling(
+        "epsilon_greedy_policy(model, state) with Q-values [1.0, 0.0] (the grader's model answers "
+        "predict() with other values, so the action shows which was called)",
+        public=True,
+    ):
+        got = student.call(
+            FUNCTION,
+            DQNModel(constant_q_model(settings, [1.0, 0.0]).weights, predict_decoy=True),
+            np.zeros(4, np.float32),
+        )
         action = valid_action(got, 2)
-        expect_true(action != 1, "it took action 1, the best one by model.predict(), which this test's model "
-                                 "answers differently from model(...): it called model.predict()")
+        expect_true(
+            action != 1,
+            "it took action 1, the best one by model.predict(), which this test's model "
+            "answers differently from model(...): it called model.predict()",
+        )
         expect_true(action == 0, "it did not return action 0, the one of highest Q-value")
 
 
@@ -80,9 +102,14 @@ def exploration_calls(settings):
 
 def random_q_network(rng, settings):
     sizes = [4, settings.hidden_units, settings.hidden_units, 2]
-    return [array for fan_in, fan_out in zip(sizes[:-1], sizes[1:])
-            for array in (rng.normal(0, 1 / np.sqrt(fan_in), (fan_in, fan_out)).astype(np.float32),
-                          rng.normal(0, 0.1, fan_out).astype(np.float32))]
+    return [
+        array
+        for fan_in, fan_out in zip(sizes[:-1], sizes[1:])
+        for array in (
+            rng.normal(0, 1 / np.sqrt(fan_in), (fan_in, fan_out)).astype(np.float32),
+            rng.normal(0, 0.1, fan_out).astype(np.float32),
+        )
+    ]
 
 
 EXPLORING = {  # P(the action is not the greedy one), with two actions, as a function of epsilon
@@ -101,8 +128,10 @@ def exploration_check(settings):
     def groups(behaviour):
         return [[EXPLORING[behaviour](epsilon) for _, _, epsilon, _ in calls[start::2]] for start in (0, 1)]
 
-    return (CountCheck.of(groups("correct"), settings.max_false_fail),
-            {name: groups(name) for name in EXPLORING if name != "correct"})
+    return (
+        CountCheck.of(groups("correct"), settings.max_false_fail),
+        {name: groups(name) for name in EXPLORING if name != "correct"},
+    )
 
 
 @statistical(exploration_check)
@@ -124,14 +153,19 @@ def test_explores_with_probability_epsilon(student, settings):
     """
     networks, calls = exploration_calls(settings)
     check, _ = exploration_check(settings)
-    with calling(f"epsilon_greedy_policy(model, state, epsilon) {len(calls)} times on hidden networks, states "
-                 "and epsilons", public=False):
+    with calling(
+        f"epsilon_greedy_policy(model, state, epsilon) {len(calls)} times on hidden networks, states and epsilons",
+        public=False,
+    ):
         explored = [0, 0]
         for index, (network, state, epsilon, greedy) in enumerate(calls):
             action = valid_action(student.call(FUNCTION, DQNModel(networks[network]), state, epsilon), 2)
             expect_true(action is not None, "some results are not actions 0 or 1")
             explored[index % 2] += action != greedy
-        expect_true(check.passes(explored), "the non-greedy actions are not as frequent as epsilon / 2 (a random "
-                                            "action with probability epsilon, any of the actions)",
-                    hint="Explore when np.random.rand() < epsilon, with a uniformly random action among all of "
-                         "them (the greedy one included).")
+        expect_true(
+            check.passes(explored),
+            "the non-greedy actions are not as frequent as epsilon / 2 (a random "
+            "action with probability epsilon, any of the actions)",
+            hint="Explore when np.random.rand() < epsilon, with a uniformly random action among all of "
+            "them (the greedy one included).",
+        )

@@ -1,33 +1,49 @@
 """Hidden tests of ``fixed_target_training_step(model, target_model, optimizer, loss_fn, experiences,
 discount_factor, n_outputs)``, graded by the weights a step leaves (see test_training_step)."""
 
-from autograder.checks import graded
+from autograder.grading import graded
 
 FUNCTION = "fixed_target_training_step"
-HINT = ("As training_step, but the next states' Q-values come from target_model; only the online model "
-        "learns.")
+HINT = "As training_step, but the next states' Q-values come from target_model; only the online model learns."
 
 
 @graded(FUNCTION, HINT)
 def test_targets_come_from_the_target_model(training_step_check, make_weights, make_batch):
     """Takes the reference's step, with targets from the target model, on a hidden batch."""
-    training_step_check(FUNCTION, make_weights(), make_batch(),
-                        "fixed_target_training_step(model, target_model, SGD, mean_squared_error, experiences, "
-                        "0.95, 2) on a hidden batch", public=False, target_weights=make_weights())
+    training_step_check(
+        FUNCTION,
+        make_weights(),
+        make_batch(),
+        "fixed_target_training_step(model, target_model, SGD, mean_squared_error, experiences, "
+        "0.95, 2) on a hidden batch",
+        public=False,
+        target_weights=make_weights(),
+    )
 
 
 @graded(FUNCTION, HINT)
 def test_returns_the_loss(training_step_check, make_weights, make_batch):
     """Returns the mean loss of the batch, before the step."""
-    training_step_check(FUNCTION, make_weights(), make_batch(),
-                        "fixed_target_training_step on a hidden batch", public=False,
-                        target_weights=make_weights(), compare_loss=True)
+    training_step_check(
+        FUNCTION,
+        make_weights(),
+        make_batch(),
+        "fixed_target_training_step on a hidden batch",
+        public=False,
+        target_weights=make_weights(),
+        compare_loss=True,
+    )
 
 
 @graded(FUNCTION, HINT)
 def test_done_and_truncated_steps(training_step_check, make_weights, make_batch):
     """Stops bootstrapping after done steps only, on hidden batches of all-done and all-truncated steps."""
     for dones in (True, False):
-        training_step_check(FUNCTION, make_weights(), make_batch(dones=dones, truncateds=not dones),
-                            "fixed_target_training_step on hidden batches of done steps, then of truncated steps",
-                            public=False, target_weights=make_weights())
+        training_step_check(
+            FUNCTION,
+            make_weights(),
+            make_batch(dones=dones, truncateds=not dones),
+            "fixed_target_training_step on hidden batches of done steps, then of truncated steps",
+            public=False,
+            target_weights=make_weights(),
+        )

@@ -2,26 +2,48 @@
 
 import numpy as np
 
-from autograder.checks import Mismatch, calling, expect_list, expect_true, graded, seeded, statistical
-from autograder.probes import ReplayBuffer
-from autograder.stats import CountCheck
+from autograder.grading import (
+    CountCheck,
+    Mismatch,
+    ReplayBuffer,
+    calling,
+    expect_list,
+    expect_true,
+    graded,
+    seeded,
+    statistical,
+)
 
 FUNCTION = "sample_experiences"
-HINT = ("Draw batch_size indices with np.random.randint(len(replay_buffer), size=batch_size), then build one "
-        "array per field: states, actions, rewards, next_states, dones, truncateds.")
+HINT = (
+    "Draw batch_size indices with np.random.randint(len(replay_buffer), size=batch_size), then build one "
+    "array per field: states, actions, rewards, next_states, dones, truncateds."
+)
 
 
 def hidden_buffer(rng, size):
     """Six arrays of ``size`` experiences of random values: each state is a row no other has."""
-    return [rng.normal(0, 1, (size, 4)).astype(np.float32), rng.integers(0, 2, size), rng.normal(1, 1, size),
-            rng.normal(0, 1, (size, 4)).astype(np.float32), rng.random(size) < 0.3, rng.random(size) < 0.2]
+    return [
+        rng.normal(0, 1, (size, 4)).astype(np.float32),
+        rng.integers(0, 2, size),
+        rng.normal(1, 1, size),
+        rng.normal(0, 1, (size, 4)).astype(np.float32),
+        rng.random(size) < 0.3,
+        rng.random(size) < 0.2,
+    ]
 
 
 def numbered_buffer(size):
     """A replay buffer whose i-th experience has state [i, i, i, i] and fields derived from i."""
     ids = np.arange(size)
-    return [np.repeat(ids[:, None], 4, axis=1).astype(np.float32), ids % 2, ids * 1.5,
-            np.repeat(ids[:, None] + 100, 4, axis=1).astype(np.float32), ids % 3 == 0, ids % 5 == 0]
+    return [
+        np.repeat(ids[:, None], 4, axis=1).astype(np.float32),
+        ids % 2,
+        ids * 1.5,
+        np.repeat(ids[:, None] + 100, 4, axis=1).astype(np.float32),
+        ids % 3 == 0,
+        ids % 5 == 0,
+    ]
 
 
 def sampled_ids(got, buffer, batch_size):
@@ -86,11 +108,15 @@ def uniform_check(settings):
     calls = sampling_calls(settings)
 
     def groups(behaviour):
-        return [[DRAWING[behaviour](len(buffer[0]))[end] for buffer, batch_size in calls for _ in range(batch_size)]
-                for end in (0, 1)]
+        return [
+            [DRAWING[behaviour](len(buffer[0]))[end] for buffer, batch_size in calls for _ in range(batch_size)]
+            for end in (0, 1)
+        ]
 
-    return (CountCheck.of(groups("correct"), settings.max_false_fail),
-            {name: groups(name) for name in DRAWING if name != "correct"})
+    return (
+        CountCheck.of(groups("correct"), settings.max_false_fail),
+        {name: groups(name) for name in DRAWING if name != "correct"},
+    )
 
 
 @statistical(uniform_check)
@@ -110,14 +136,16 @@ def test_samples_uniformly(student, settings):
     Power against 'never the first experience': 1.
     """
     calls, (check, _) = sampling_calls(settings), uniform_check(settings)
-    with calling(f"sample_experiences(replay_buffer, batch_size) {len(calls)} times on hidden buffers",
-                 public=False):
+    with calling(f"sample_experiences(replay_buffer, batch_size) {len(calls)} times on hidden buffers", public=False):
         ends = [0, 0]
         for buffer, batch_size in calls:
             ids = sampled_ids(student.call(FUNCTION, ReplayBuffer(buffer, 100), batch_size), buffer, batch_size)
             ends[0] += int(np.sum(ids == 0))
             ends[1] += int(np.sum(ids == len(buffer[0]) - 1))
-        expect_true(check.passes(ends), "the first or the last experiences of the buffers are not drawn as often "
-                                        "as the others", hint="Draw the indices from 0 to len(replay_buffer) - 1, "
-                                                              "both included: np.random.randint(len(replay_buffer), "
-                                                              "size=batch_size).")
+        expect_true(
+            check.passes(ends),
+            "the first or the last experiences of the buffers are not drawn as often as the others",
+            hint="Draw the indices from 0 to len(replay_buffer) - 1, "
+            "both included: np.random.randint(len(replay_buffer), "
+            "size=batch_size).",
+        )

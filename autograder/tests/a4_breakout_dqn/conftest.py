@@ -2,7 +2,7 @@
 
 import pytest
 
-from autograder.checks import seeded
+from autograder.grading import seeded
 
 
 @pytest.fixture(scope="module")

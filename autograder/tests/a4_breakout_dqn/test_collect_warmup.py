@@ -8,15 +8,25 @@ too, read back after the call; what it holds must be what the games served.
 import numpy as np
 import pytest
 
-from autograder import served_games
-from autograder import tf_agents_kit as kit
-from autograder.checks import Mismatch, calling, expect_true, graded, seeded, statistical
-from autograder.probes import CallFailed, inputs
-from autograder.stats import CountCheck
+from autograder.assignments import served_games
+from autograder.assignments import tf_agents_kit as kit
+from autograder.grading import (
+    CallFailed,
+    CountCheck,
+    Mismatch,
+    calling,
+    expect_true,
+    graded,
+    inputs,
+    seeded,
+    statistical,
+)
 
 FUNCTION = "collect_warmup"
-HINT = ("Run a DynamicStepDriver(tf_env, RandomTFPolicy(tf_env.time_step_spec(), tf_env.action_spec()), "
-        "observers=[replay_buffer.add_batch], num_steps=n_steps).")
+HINT = (
+    "Run a DynamicStepDriver(tf_env, RandomTFPolicy(tf_env.time_step_spec(), tf_env.action_spec()), "
+    "observers=[replay_buffer.add_batch], num_steps=n_steps)."
+)
 GAMES, OBSERVED = 2, 16
 
 
@@ -27,13 +37,17 @@ class Collected:
         steps = settings.warmup_check_steps
         rng = seeded(settings, "collect_warmup")
         self.observed = [[int(rng.integers(GAMES)), int(rng.integers(steps // GAMES))] for _ in range(OBSERVED)]
-        server = served_games.GamesServer(settings, GAMES, seed=int(rng.integers(2 ** 20)))
+        server = served_games.GamesServer(settings, GAMES, seed=int(rng.integers(2**20)))
         try:
             with inputs(public=True):
                 self.described = student.call(
-                    FUNCTION, kit.ServedGames(server), kit.replay_buffer(settings, GAMES, steps // GAMES + 64),
-                    steps, view=kit.view("collected", buffer=1, fields=["step_type", "action"],
-                                         observed=self.observed), timeout=settings.train_timeout_s).value
+                    FUNCTION,
+                    kit.ServedGames(server),
+                    kit.replay_buffer(settings, GAMES, steps // GAMES + 64),
+                    steps,
+                    view=kit.view("collected", buffer=1, fields=["step_type", "action"], observed=self.observed),
+                    timeout=settings.train_timeout_s,
+                ).value
             self.failure = None
         except CallFailed as failure:
             self.failure = failure
@@ -53,13 +67,19 @@ class Collected:
         """The buffer's contents, checked to be exactly the served trajectories."""
         described = kit.expect_description(self.described, "what collect_warmup left", keys=("contents",))
         contents = kit.expect_contents(described["contents"], ["step_type", "action"], GAMES)
-        holds = all(contents[field].shape == served[field].shape and np.array_equal(contents[field], served[field])
-                    for field in ("step_type", "action"))
-        observed = [served["observation"][game, item] for game, item in self.observed
-                    if item < served["observation"].shape[1]]
+        holds = all(
+            contents[field].shape == served[field].shape and np.array_equal(contents[field], served[field])
+            for field in ("step_type", "action")
+        )
+        observed = [
+            served["observation"][game, item] for game, item in self.observed if item < served["observation"].shape[1]
+        ]
         holds = holds and kit.same_array(described.get("observed"), np.array(observed))
-        expect_true(holds, "the replay buffer does not hold the steps the games played, each once, in order",
-                    hint="Give replay_buffer.add_batch to the driver as its observer.")
+        expect_true(
+            holds,
+            "the replay buffer does not hold the steps the games played, each once, in order",
+            hint="Give replay_buffer.add_batch to the driver as its observer.",
+        )
         return contents
 
 
@@ -79,19 +99,24 @@ def test_plays_n_steps(collected, settings):
     with calling(call(settings), public=True):
         served = collected.served()
         counted = int(np.sum(served["step_type"] != kit.LAST))
-        expect_true(settings.warmup_check_steps <= counted < settings.warmup_check_steps + GAMES,
-                    f"the games played {counted} steps (boundaries excluded); expected "
-                    f"{settings.warmup_check_steps} (or up to {GAMES - 1} more: each step plays every game)")
+        expect_true(
+            settings.warmup_check_steps <= counted < settings.warmup_check_steps + GAMES,
+            f"the games played {counted} steps (boundaries excluded); expected "
+            f"{settings.warmup_check_steps} (or up to {GAMES - 1} more: each step plays every game)",
+        )
         collected.stored(served)
 
 
 def uniform_check(settings):
     """Per action, the times it was played in the first warmup_check_steps steps."""
+
     def groups(p_of_action):
         return [[p_of_action(action)] * settings.warmup_check_steps for action in range(settings.n_actions)]
 
-    return (CountCheck.of(groups(lambda action: 1 / settings.n_actions), settings.max_false_fail),
-            {"always the same action": groups(lambda action: float(action == 1))})
+    return (
+        CountCheck.of(groups(lambda action: 1 / settings.n_actions), settings.max_false_fail),
+        {"always the same action": groups(lambda action: float(action == 1))},
+    )
 
 
 @statistical(uniform_check)
@@ -110,10 +135,12 @@ def test_plays_uniformly_random_actions(collected, settings):
     check, _ = uniform_check(settings)
     with calling(call(settings), public=True):
         served = collected.served()
-        actions = served["action"].T.ravel()[:settings.warmup_check_steps]
+        actions = served["action"].T.ravel()[: settings.warmup_check_steps]
         counts = [int(np.sum(actions == action)) for action in range(settings.n_actions)]
-        expect_true(len(actions) == settings.warmup_check_steps and check.passes(counts),
-                    f"the actions were played {counts} times in {len(actions)} steps; a random policy plays each "
-                    f"{check.acceptances[0].low} to {check.acceptances[0].high} times except with probability "
-                    f"{check.false_fail:.1g}", hint="Collect with RandomTFPolicy(tf_env.time_step_spec(), "
-                                                    "tf_env.action_spec()).")
+        expect_true(
+            len(actions) == settings.warmup_check_steps and check.passes(counts),
+            f"the actions were played {counts} times in {len(actions)} steps; a random policy plays each "
+            f"{check.acceptances[0].low} to {check.acceptances[0].high} times except with probability "
+            f"{check.false_fail:.1g}",
+            hint="Collect with RandomTFPolicy(tf_env.time_step_spec(), tf_env.action_spec()).",
+        )

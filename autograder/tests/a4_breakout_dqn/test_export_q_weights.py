@@ -3,13 +3,15 @@ own reader of the milestone's weights."""
 
 import numpy as np
 
-from autograder import atari
-from autograder import tf_agents_kit as kit
-from autograder.checks import Mismatch, calling, expect_array, graded
+from autograder.assignments import atari
+from autograder.assignments import tf_agents_kit as kit
+from autograder.grading import Mismatch, calling, expect_array, graded
 
 FUNCTION = "export_q_weights"
-HINT = ("np.savez(path, **{name: weight for name, weight in zip(NAMES, q_net.get_weights())}) with the names "
-        "conv1_kernel, conv1_bias, ..., q_values_bias in the order of get_weights(), as float32.")
+HINT = (
+    "np.savez(path, **{name: weight for name, weight in zip(NAMES, q_net.get_weights())}) with the names "
+    "conv1_kernel, conv1_bias, ..., q_values_bias in the order of get_weights(), as float32."
+)
 PATH = "/tmp/q_weights.npz"
 
 
@@ -18,8 +20,9 @@ def test_writes_the_weights_the_grader_reads(student, settings, rng):
     """Writes a .npz of every weight of the network under its name, which the milestone's reader accepts."""
     weights = kit.random_weights(rng, atari.weight_shapes(settings))
     view = kit.view("saved_file", path=1, max_bytes=settings.weights_bytes)
-    with calling(f"export_q_weights(q_net, {PATH!r}) for a Q-network of the lesson with the grader's weights",
-                 public=True):
+    with calling(
+        f"export_q_weights(q_net, {PATH!r}) for a Q-network of the lesson with the grader's weights", public=True
+    ):
         saved = student.call(FUNCTION, kit.q_network(settings, weights), PATH, view=view).value
         if not saved.get("exists"):
             raise Mismatch(f"no file was written at {PATH}")

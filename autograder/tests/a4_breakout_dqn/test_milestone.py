@@ -1,7 +1,7 @@
 """The milestone, graded under ``train_agent``: the trained Q-network's weights, submitted as
 ``q_weights.npz`` beside the notebook, play the grader's own games.
 
-No student code runs: the file is read as plain arrays (``autograder.atari``), the
+No student code runs: the file is read as plain arrays (``autograder.assignments.atari``), the
 grader's NumPy copy of the network chooses the actions, and the grader's emulators
 count the score. Each score band of course_config.py is one test; reaching it earns
 that test's share of train_agent's points.
@@ -9,12 +9,14 @@ that test's share of train_agent's points.
 
 import pytest
 
-from autograder import atari, config
-from autograder.checks import expect_true, graded
+from autograder import config
+from autograder.assignments import atari
+from autograder.grading import expect_true, graded
 
 BANDS = config.assignment("a4_breakout_dqn").grading.score_bands
-HINT = ("Train longer (a GPU helps), then export_q_weights(q_net, \"q_weights.npz\") and submit the file beside "
-        "the notebook.")
+HINT = (
+    'Train longer (a GPU helps), then export_q_weights(q_net, "q_weights.npz") and submit the file beside the notebook.'
+)
 
 
 @pytest.fixture(scope="module")
@@ -32,5 +34,8 @@ def test_trained_agent_reaches_the_band(band, scores, settings):
     """The submitted weights reach a mean score of at least this band in the grader's games."""
     expect_true(not isinstance(scores, atari.WeightsError), str(scores))
     mean = float(scores.mean())
-    expect_true(mean >= band, f"your agent's mean score over the grader's {settings.eval_episodes} games "
-                              f"(epsilon = {settings.eval_epsilon:g}) is {mean:.1f}; this band asks for {band:g}")
+    expect_true(
+        mean >= band,
+        f"your agent's mean score over the grader's {settings.eval_episodes} games "
+        f"(epsilon = {settings.eval_epsilon:g}) is {mean:.1f}; this band asks for {band:g}",
+    )
