@@ -266,6 +266,9 @@ class Assignment:
     parameters: dict = field(default_factory=dict)
     """The run sizes and hyperparameters of the notebook's `parameters` cell, at full size (the notebook
     shows the same values to students; a test checks that they agree)."""
+    leaderboard: str = ""
+    """The graded function whose trained agent the grader measures in its own episodes, and by whose measure
+    ``python -m autograder leaderboard`` ranks the class; empty for an assignment without one."""
     quick_grading: dict = field(default_factory=dict)
     """Hidden-test settings that shorten the grader's training checks where the kit's own tests grade many
     submissions to test the batch and the grader's defences rather than the assignment (the adversarial
@@ -310,6 +313,7 @@ A1 = Assignment(
         "n_eval_episodes": 3,
     },
     grading=PolicyGradientGrading(),
+    leaderboard="train_policy_gradient",
     quick_grading={
         "train_iterations": 3,
         "train_episodes_per_update": 4,
@@ -372,6 +376,7 @@ A4 = Assignment(
         "eval_max_steps": 500,
     },
     grading=BreakoutGrading(),
+    leaderboard="train_agent",
     support_files=("gymnasium_adapter.py",),
     quick_grading={"eval_episodes": 4, "eval_max_steps": 2_000},
 )
@@ -404,6 +409,7 @@ A3 = Assignment(
     },
     ci_parameters={"n_episodes": 6, "n_max_steps": 50, "warmup_episodes": 2, "n_eval_episodes": 2},
     grading=DeepQLearningGrading(),
+    leaderboard="train_dqn",
 )
 
 ASSIGNMENTS = (A1, A2, A3, A4)
@@ -448,6 +454,14 @@ class CourseCycle:
     """Fraction of the score lost per started day late, with ``late_penalty = "per_day"`` (capped at the score)."""
     summary: str = "summary"
     """Where ``python -m autograder summary`` writes each assignment's score histogram and pass rates."""
+    leaderboard: str = "leaderboard"
+    """Where ``python -m autograder leaderboard`` writes each assignment's ranking, its CSV and the replays."""
+    leaderboard_pseudonyms: bool = True
+    """Show students on the leaderboard under pseudonyms (a keyed hash of their id; the key is kept beside the
+    reports), not under their ids."""
+    replay_bytes: int = 2 * MiB
+    """The largest replay (an animated GIF of one of the grader's episodes) a feedback page or the leaderboard
+    embeds; a longer one keeps fewer frames."""
 
 
 CYCLE = CourseCycle()

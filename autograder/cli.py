@@ -48,6 +48,10 @@ def main(argv=None):
         "summary", help="an assignment's score histogram and per-function pass rates, from the gradebook"
     )
     summarising.add_argument("assignment", help="assignment id, e.g. a1_policy_gradients")
+    ranking = commands.add_parser(
+        "leaderboard", help="rank the class by what the grader measured of their trained agents, with replays"
+    )
+    ranking.add_argument("assignment", help="assignment id, e.g. a4_breakout_dqn")
     arguments = parser.parse_args(argv)
     try:
         if arguments.command == "grade":
@@ -64,6 +68,10 @@ def main(argv=None):
             from autograder.course import summary
 
             return summary.main(arguments)
+        if arguments.command == "leaderboard":
+            from autograder.course import leaderboard
+
+            return leaderboard.main(arguments)
         if arguments.command == "doctor":
             from autograder.course import doctor
 

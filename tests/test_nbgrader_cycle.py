@@ -8,6 +8,7 @@ import re
 import sys
 
 import pytest
+from PIL import Image
 
 from autograder.course.nbgrader_ext import commands
 from tests.nbgrader_course import A1, LEAK, cycle, hidden_test_code_lines, leaked_inputs  # noqa: F401 (fixture)
@@ -61,12 +62,25 @@ def test_feedback_never_shows_hidden_inputs_or_test_code(cycle, student):
 
 def test_summary_gives_the_distribution_and_pass_rates(cycle):
     folder = cycle.root / "summary" / A1.id
-    assert (folder / "scores.png").read_bytes().startswith(b"\x89PNG")
+    for figure in ("scores.png", "functions.png"):  # the histogram beside the reference, the pass rates
+        image = Image.open(folder / figure)
+        assert image.format == "PNG" and image.width >= 500 and len(set(image.convert("L").getdata())) > 8
     with open(folder / "functions.csv") as handle:
         rows = {row["function"]: row for row in csv.DictReader(handle)}
     assert set(rows) == set(A1.points)
     assert float(rows["discount_rewards"]["full_marks_rate"]) == pytest.approx(2 / 3, abs=1e-4)
     assert float(rows["basic_policy"]["full_marks_rate"]) == 1.0
+
+
+def test_the_class_is_ranked_by_the_graders_measures_with_replays(cycle):
+    folder = cycle.root / "leaderboard" / A1.id
+    with open(folder / "leaderboard.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    page = page_text(folder / "index.html")
+    assert len(rows) == 3 and not re.findall(r"\b(alice|dave|eve)\b", page)
+    assert {row["rank"] for row in rows} == {"1"}  # every correct run is the grader's same run: a tie
+    for row in rows:
+        assert row["name"] in page and (folder / row["replay_file"]).read_bytes().startswith(b"GIF89a")
 
 
 def test_the_formgrader_sees_every_submission_graded(cycle):

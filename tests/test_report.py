@@ -3,7 +3,7 @@ points are clamped to the course's, and anything that is not a report is refused
 
 import pytest
 
-from autograder.grading.report import Report, ReportUnreadable, TestCase, TestCaseResult
+from autograder.grading.report import Measure, Report, ReportUnreadable, TestCase, TestCaseResult
 from tests.nbgrader_course import A1
 
 CASES = [
@@ -23,13 +23,14 @@ def report():
             TestCaseResult(CASES[2], True),
         ],
         notes=["a note"],
+        measures=[Measure("train_policy_gradient", "mean return", 357.2, 280.4, 434.0, 20, b"GIF89a...", "A caption")],
     )
 
 
 def test_json_out_and_back_is_the_same_report():
     again = Report.from_json(report().to_json())
     assert again.to_json() == report().to_json()
-    assert again.score == report().score == 1.5
+    assert again.score == report().score == 1.5 and again.measures == report().measures
     assert again.table() == report().table()
 
 
@@ -57,6 +58,7 @@ def test_function_points_stay_within_the_courses_points():
         {**report().to_json(), "tests": [{"name": "x"}]},
         {**report().to_json(), "max_score": "many"},
         {**report().to_json(), "notes": 3},
+        {**report().to_json(), "measures": [{**report().measures[0].to_json(), "replay": "not base64!"}]},
     ],
 )
 def test_what_is_not_a_report_is_refused(data):

@@ -15,6 +15,7 @@ import ale_py
 import gymnasium as gym
 import numpy as np
 
+from autograder.assignments import replays
 from autograder.grading import npz_file
 
 gym.register_envs(ale_py)
@@ -113,14 +114,15 @@ def make_games(settings, n_games, training=False):
     )
 
 
-def play(choose, settings, by_ball=False):
+def play(choose, settings, by_ball=False, replay=None):
     """Scores of settings.eval_episodes full games, one per emulator, from settings.eval_seed.
 
     At each step every unfinished game takes a random action with probability
     settings.eval_epsilon, else ``choose(observations)``, an action per observation
     (uint8, shape (games, 84, 84, 4)). A game stops counting at its end or after
     settings.eval_max_steps steps. With ``by_ball``, each game's score is split by
-    the ball (life) in play when it was earned: shape (games, lives at the start).
+    the ball (life) in play when it was earned: shape (games, lives at the start). ``replay`` (a
+    ``replays.Replay``) records the first game.
     """
     n_games = settings.eval_episodes
     games = make_games(settings, n_games)
@@ -138,6 +140,8 @@ def play(choose, settings, by_ball=False):
             ball = np.clip(first_lives - lives, 0, earned.shape[1] - 1)
             earned[np.arange(n_games), ball] += np.where(playing, rewards, 0.0)
             lives = np.asarray(info["lives"], dtype=int)
+            if replay is not None and playing[0]:
+                replay.add(replays.breakout_frame(observations[0]), rewards[0])
             playing &= ~(terminated | truncated)
             if not playing.any():
                 break
@@ -151,6 +155,6 @@ def greedy(weights, settings):
     return lambda observations: np.argmax(q_values(weights, observations, settings), axis=1)
 
 
-def evaluate(path, settings, by_ball=False):
+def evaluate(path, settings, by_ball=False, replay=None):
     """Scores of the grader's games played with the Q-network whose weights are in ``path`` (see play)."""
-    return play(greedy(load_q_weights(path, settings), settings), settings, by_ball)
+    return play(greedy(load_q_weights(path, settings), settings), settings, by_ball, replay)

@@ -6,7 +6,7 @@ tests ``train_dqn``, to take the training steps it serves itself.
 
 import numpy as np
 
-from autograder.assignments import mlp
+from autograder.assignments import mlp, replays
 from autograder.assignments.envs import cartpole
 
 
@@ -21,21 +21,29 @@ def greedy_action(weights, state):
 
 def evaluate(weights, episodes, seed):
     """Mean return of the greedy policy over ``episodes`` CartPole-v1 episodes (seeds ``seed``, ``seed + 1``,
-    ...), played side by side so that each step takes one batched forward pass."""
+    ...)."""
+    return float(np.mean(returns(weights, episodes, seed)))
+
+
+def returns(weights, episodes, seed, replay=None):
+    """The returns of the greedy policy in ``episodes`` CartPole-v1 episodes (seeds ``seed``, ``seed + 1``, ...),
+    played side by side so that each step takes one batched forward pass; ``replay`` records the first."""
     weights = [np.asarray(weight, dtype=np.float64) for weight in weights]
     envs = [cartpole() for _ in range(episodes)]
     states = [env.reset(seed=seed + episode)[0] for episode, env in enumerate(envs)]
-    returns, playing = np.zeros(episodes), list(range(episodes))
+    totals, playing = np.zeros(episodes), list(range(episodes))
     while playing:
         actions = q_values(weights, np.array([states[episode] for episode in playing])).argmax(axis=1)
         still = []
         for episode, action in zip(playing, actions):
             states[episode], reward, terminated, truncated, _ = envs[episode].step(int(action))
-            returns[episode] += reward
+            if replay is not None and episode == 0:
+                replay.add(lambda: replays.cartpole_frame(envs[0]), reward)
+            totals[episode] += reward
             if not (terminated or truncated):
                 still.append(episode)
         playing = still
-    return float(returns.mean())
+    return list(totals)
 
 
 def targets(kind, online, target, experiences, discount_factor):

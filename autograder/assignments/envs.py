@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import gymnasium as gym
 import numpy as np
 
-from autograder.assignments import policy_net
+from autograder.assignments import policy_net, replays
 from autograder.grading.probes import Refusal
 
 
@@ -112,8 +112,9 @@ def _shown(value):
     return f"a value of type {type(value).__name__}"
 
 
-def evaluate_policy(weights, n_episodes, seed, max_episode_steps=500):
-    """Mean return of the greedy policy network (left when P(left) > 0.5) in the grader's CartPole."""
+def policy_returns(weights, n_episodes, seed, max_episode_steps=500, replay=None):
+    """The returns of the greedy policy network (left when P(left) > 0.5) in the grader's CartPole, episode by
+    episode (seeds ``seed``, ``seed + 1``, ...); ``replay`` (a ``replays.Replay``) records the first."""
     env = cartpole(max_episode_steps)
     returns = []
     for episode in range(n_episodes):
@@ -122,7 +123,9 @@ def evaluate_policy(weights, n_episodes, seed, max_episode_steps=500):
         while not done:
             action = 0 if policy_net.p_left(weights, obs) > 0.5 else 1
             obs, reward, terminated, truncated, _ = env.step(action)
+            if replay is not None and episode == 0:
+                replay.add(lambda: replays.cartpole_frame(env), reward)
             total += reward
             done = terminated or truncated
         returns.append(total)
-    return float(np.mean(returns))
+    return returns

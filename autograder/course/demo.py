@@ -57,6 +57,9 @@ def run_cycle(root, assignment_id, on_time, late, grade_with="batch", log=print)
     commands.nbgrader(root, "generate_feedback", assignment_id, "--force")
     log(f"python -m autograder summary {assignment_id}")
     commands.kit(root, "summary", assignment_id)
+    if config.assignment(assignment_id).leaderboard:
+        log(f"python -m autograder leaderboard {assignment_id}")
+        commands.kit(root, "leaderboard", assignment_id)
     return json.loads((root / config.load().CYCLE.summary / assignment_id / "summary.json").read_text())
 
 
@@ -84,7 +87,9 @@ def main():
         f"\nWhere to look, in {root}:\n"
         f"  feedback/<student>/<assignment>/<assignment>.html   what each student sees (open in a browser)\n"
         f"  grades.csv                                          nbgrader export: every grade\n"
-        f"  {config.load().CYCLE.summary}/<assignment>/scores.png, functions.csv   score histogram, pass rates\n"
+        f"  {config.load().CYCLE.summary}/<assignment>/scores.png, functions.png   score histogram, pass rates\n"
+        f"  {config.load().CYCLE.leaderboard}/<assignment>/index.html            the class ranked by the grader's own "
+        f"measures, with replays\n"
         f"  autograded/, gradebook.db                           nbgrader's records; for manual review run\n"
         f"      `jupyter lab` in {root} and open Nbgrader > Formgrader"
     )

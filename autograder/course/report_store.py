@@ -33,6 +33,18 @@ class ReportStore:
                 return None
         return None
 
+    def reports(self):
+        """{student: the stored ``Report``} of every student whose report is not a grader fault's."""
+        found = {}
+        for path in sorted(self.directory.glob("*.json")):
+            stored = _read_json(path)
+            if isinstance(stored, dict) and not stored.get("faulted"):
+                try:
+                    found[path.stem] = Report.from_json(stored.get("report"))
+                except ReportUnreadable:
+                    continue
+        return found
+
     def save(self, student, fingerprint, report, faulted=False):
         """Keep the ``Report`` of the submission with this fingerprint."""
         _write_atomically(

@@ -4,8 +4,9 @@
 
 Reads nbgrader's gradebook (final scores, after late penalties and any manual
 grading) and writes ``summary/<assignment>/``: ``scores.png`` (a histogram of the
-scores), ``functions.csv`` (per graded function: mean points and the share of
-submissions with full marks) and ``summary.json`` (both, for machines). nbgrader's
+class's scores beside the reference solution's, which earns every point),
+``functions.png`` and ``functions.csv`` (per graded function: mean points and the
+share of submissions with full marks) and ``summary.json`` (all of it, for machines). nbgrader's
 own ``nbgrader export`` writes the per-student CSV beside it.
 """
 
@@ -51,23 +52,51 @@ def write(summary):
         writer = csv.DictWriter(handle, fieldnames=["function", "max_points", "mean_points", "full_marks_rate"])
         writer.writeheader()
         writer.writerows(summary["functions"])
-    _histogram(summary, folder / "scores.png")
+    pyplot = _pyplot()
+    _histogram(pyplot, summary, folder / "scores.png")
+    _pass_rates(pyplot, summary, folder / "functions.png")
     return folder
 
 
-def _histogram(summary, path):
+def _pyplot():
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib import pyplot
+
+    return pyplot
+
+
+def _histogram(pyplot, summary, path):
+    """The class's scores, and the reference solution's (every point) beside them."""
     from matplotlib.ticker import MaxNLocator
 
     figure, axes = pyplot.subplots(figsize=(6, 3.5))
-    axes.hist(list(summary["scores"].values()), bins=20, range=(0, summary["max_score"]), color="#4878a8")
+    axes.hist(
+        list(summary["scores"].values()), bins=20, range=(0, summary["max_score"]), color="#4878a8", label="the class"
+    )
+    axes.axvline(summary["max_score"], color="#c44e52", linestyle="--", label="the reference solution")
     axes.set_xlabel(f"score (out of {summary['max_score']:g})")
     axes.set_ylabel("submissions")
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_title(f"{summary['assignment']}: {summary['submissions']} submissions")
+    axes.legend(loc="upper left")
+    _save(pyplot, figure, path)
+
+
+def _pass_rates(pyplot, summary, path):
+    """Each graded function's share of submissions with full marks, in the notebook's order."""
+    rows = [row for row in summary["functions"] if row["full_marks_rate"] is not None]
+    figure, axes = pyplot.subplots(figsize=(6, 0.45 * len(rows) + 1.2))
+    names = [row["function"] for row in rows][::-1]
+    axes.barh(names, [100 * row["full_marks_rate"] for row in rows][::-1], color="#55a868")
+    axes.set_xlim(0, 100)
+    axes.set_xlabel("submissions with full marks (%)")
+    axes.set_title(f"{summary['assignment']}: pass rate per function")
+    _save(pyplot, figure, path)
+
+
+def _save(pyplot, figure, path):
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     pyplot.close(figure)
@@ -101,5 +130,5 @@ def main(arguments):
         return 1
     folder = write(summary)
     print(table(summary))
-    print(f"written to {folder}/: scores.png, functions.csv, summary.json")
+    print(f"written to {folder}/: scores.png, functions.png, functions.csv, summary.json")
     return 0

@@ -19,7 +19,8 @@ from autograder.faults import GraderFault
 from autograder.grading import notebook
 from autograder.grading.checks import seeded
 from autograder.grading.probes import Reference, Student, seed_scope
-from autograder.grading.report import Report, TestCase, TestCaseResult, result_from_failure
+from autograder.grading.report import Measure, Report, TestCase, TestCaseResult, result_from_failure
+from autograder.grading.stats import mean_interval
 
 HIDDEN_TESTS = Path(__file__).resolve().parents[1] / "tests"  # the hidden tests, one folder per assignment
 
@@ -52,9 +53,9 @@ def grade(assignment_id, notebook_path, functions=None):
         student = Student([], limits, unavailable=f"the notebook could not be read: {error}")
     cache = config.path("cache", "reference", assignment.id)
     with student, Reference(reference_cells, limits, cache, support) as reference:
-        results = run_hidden_tests(assignment, student, reference, Path(notebook_path), functions)
+        results, measures = run_hidden_tests(assignment, student, reference, Path(notebook_path), functions)
     max_score = float(sum(assignment.points[function] for function in functions))
-    return Report(assignment.id, max_score, results, error, notes)
+    return Report(assignment.id, max_score, results, error, notes, measures)
 
 
 def course_cells(assignment):
@@ -78,7 +79,7 @@ class HiddenTests:
     def __init__(self, assignment, student, reference, submission, functions):
         self.assignment, self._student, self._reference = assignment, student, reference
         self._submission, self.functions = submission, set(functions)
-        self.cases, self.results, self.problems = {}, {}, []
+        self.cases, self.results, self.problems, self.measures = {}, {}, [], {}
         self.fatal = None
 
     @pytest.fixture(scope="session")
@@ -97,6 +98,27 @@ class HiddenTests:
     @pytest.fixture(scope="session")
     def settings(self):
         return self.assignment.grading
+
+    @pytest.fixture(scope="session")
+    def measure(self):
+        """``measure(function, name, values, replay=None)`` records what the grader measured of a trained agent in
+        its own episodes (``values``, one per episode, and a ``Replay`` of one of them) and gives the mean: the
+        feedback shows it with the replay, the leaderboard ranks by it."""
+
+        def record(function, name, values, replay=None):
+            mean, low, high = mean_interval(values)
+            gif = replay.gif(config.load().CYCLE.replay_bytes) if replay is not None else b""
+            caption = ""
+            if gif:
+                caption = (
+                    f"One of the grader's own episodes (seed {replay.seed}): score {replay.score:g} in "
+                    f"{replay.steps} steps. {name[:1].upper()}{name[1:]}: {mean:.1f} over {len(values)} episodes"
+                    + (f" (95 % interval {low:.1f} to {high:.1f})." if low is not None else ".")
+                )
+            self.measures[function] = Measure(function, name, mean, low, high, len(values), gif, caption)
+            return mean
+
+        return record
 
     @pytest.fixture
     def rng(self, request):
@@ -183,7 +205,8 @@ class HiddenTests:
 
 
 def run_hidden_tests(assignment, student, reference, submission, functions):
-    """Run the hidden tests of the given functions; one result per test, in the assignment's order."""
+    """Run the hidden tests of the given functions: one result per test, in the assignment's order, and the
+    grader's measures of the trained agents."""
     plugin = HiddenTests(assignment, student, reference, submission, functions)
     status = run_pytest([HIDDEN_TESTS / assignment.id], plugin)
     if plugin.fatal is not None:
@@ -193,7 +216,7 @@ def run_hidden_tests(assignment, student, reference, submission, functions):
     if plugin.problems:
         raise GraderFault("; ".join(plugin.problems))
     order = list(assignment.points)
-    return sorted(
+    results = sorted(
         (
             plugin.results.get(nodeid)
             or TestCaseResult(case, False, "The test did not run.", f"{case.name} did not run")
@@ -201,6 +224,7 @@ def run_hidden_tests(assignment, student, reference, submission, functions):
         ),
         key=lambda result: order.index(result.case.function),
     )
+    return results, [plugin.measures[function] for function in order if function in plugin.measures]
 
 
 def run_pytest(paths, plugin):

@@ -5,6 +5,7 @@ is how one submission did on it. Feedback is written here from the failure the
 test raised, so what a student reads is decided in one place.
 """
 
+import base64
 from dataclasses import dataclass, field
 
 from autograder.grading.checks import Feedback, Mismatch
@@ -42,6 +43,52 @@ class TestCaseResult:
         return self.case.max_points if self.passed else 0.0
 
 
+@dataclass(frozen=True)
+class Measure:
+    """A score the grader measured itself, in its own environments from its own seeds (never a value the sandbox
+    reported): what the feedback shows beside a replay, and what the leaderboard ranks."""
+
+    function: str
+    name: str
+    value: float
+    low: float = None
+    """The lower end of a 95 % interval of ``value`` where it is a mean over episodes; else None."""
+    high: float = None
+    episodes: int = 1
+    replay: bytes = b""
+    """An animated GIF of one of the grader's own episodes; empty if none was recorded."""
+    replay_caption: str = ""
+
+    def to_json(self):
+        return {
+            "function": self.function,
+            "name": self.name,
+            "value": self.value,
+            "low": self.low,
+            "high": self.high,
+            "episodes": self.episodes,
+            "replay": base64.b64encode(self.replay).decode("ascii"),
+            "replay_caption": self.replay_caption,
+        }
+
+    @classmethod
+    def from_json(cls, data):
+        return cls(
+            str(data["function"]),
+            str(data["name"]),
+            float(data["value"]),
+            _float_or_none(data["low"]),
+            _float_or_none(data["high"]),
+            int(data["episodes"]),
+            base64.b64decode(data["replay"], validate=True),
+            str(data["replay_caption"]),
+        )
+
+
+def _float_or_none(value):
+    return None if value is None else float(value)
+
+
 def result_from_failure(case, error):
     """The result of a failed test, with feedback written from what the test raised."""
     if isinstance(error, Feedback):
@@ -75,6 +122,8 @@ class Report:
     results: list = field(default_factory=list)
     error: str = None
     notes: list = field(default_factory=list)
+    measures: list = field(default_factory=list)
+    """The grader's own ``Measure``s of the submission's trained agents."""
 
     @classmethod
     def not_graded(cls, assignment, error):
@@ -119,6 +168,7 @@ class Report:
             "max_score": self.max_score,
             "error": self.error,
             "notes": self.notes,
+            "measures": [measure.to_json() for measure in self.measures],
             "tests": [
                 {
                     "name": result.case.name,
@@ -154,8 +204,9 @@ class Report:
                 results,
                 None if data["error"] is None else str(data["error"]),
                 [str(note) for note in data["notes"]],
+                [Measure.from_json(measure) for measure in data["measures"]],
             )
-        except (KeyError, TypeError, ValueError) as problem:
+        except (KeyError, TypeError, ValueError) as problem:  # a bad base64 replay is a ValueError too
             raise ReportUnreadable(f"not a report ({type(problem).__name__}: {problem})") from None
 
     def table(self):
@@ -164,6 +215,11 @@ class Report:
         if self.error:
             lines.append(f"Error: {self.error}")
         lines += [f"Note: {note}" for note in self.notes]
+        lines += [
+            f"Measured ({measure.function}): {measure.name} {measure.value:.1f} over {measure.episodes} of the "
+            "grader's episodes"
+            for measure in self.measures
+        ]
         width = max([len(name) for name in self.function_scores()] + [8])
         lines.append(f"  {'function':<{width}}  tests  points")
         for function, (got, total, passed, count) in self.function_scores().items():

@@ -96,3 +96,33 @@ class CountCheck:
     def describe(self):
         """The intervals, for feedback."""
         return " and ".join(f"between {accepted.low} and {accepted.high}" for accepted in self.acceptances)
+
+
+def t_quantile(p, df):
+    """The ``p``-quantile (0.5 < p < 1) of Student's t distribution with ``df`` degrees of freedom: its density
+    integrated by Simpson's rule, inverted by bisection (to about 1e-9)."""
+    log_scale = math.lgamma((df + 1) / 2) - math.lgamma(df / 2) - 0.5 * math.log(df * math.pi)
+
+    def cdf(x):
+        points = np.linspace(0.0, x, 2001)
+        density = np.exp(log_scale - (df + 1) / 2 * np.log1p(points * points / df))
+        return 0.5 + x / 6000 * (density[0] + density[-1] + 4 * density[1:-1:2].sum() + 2 * density[2:-1:2].sum())
+
+    low, high = 0.0, 1.0
+    while cdf(high) < p:
+        low, high = high, 2 * high
+    for _ in range(60):
+        middle = (low + high) / 2
+        low, high = (middle, high) if cdf(middle) < p else (low, middle)
+    return (low + high) / 2
+
+
+def mean_interval(values, level=0.95):
+    """The mean of ``values`` and its two-sided ``level`` confidence interval (Student's t); the ends are None for
+    fewer than two values."""
+    values = np.asarray(values, dtype=np.float64)
+    mean = float(values.mean())
+    if len(values) < 2:
+        return mean, None, None
+    half = t_quantile(0.5 + level / 2, len(values) - 1) * float(values.std(ddof=1)) / math.sqrt(len(values))
+    return mean, mean - half, mean + half

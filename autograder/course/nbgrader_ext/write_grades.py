@@ -8,6 +8,9 @@ function's points, and ``generate_feedback`` shows the student what the grader
 wrote: test descriptions, problems and hints, never hidden inputs or test code.
 """
 
+import base64
+import html
+
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
 
@@ -56,6 +59,21 @@ def write_results(nb, report, assignment):
         general = []
         cell.outputs = [
             new_output("stream", name="stdout", text="\n".join(lines) + "\n"),
+            *(replay_output(measure) for measure in report.measures if measure.function == function and measure.replay),
             new_output("execute_result", data={"text/plain": repr(earned[function])}, execution_count=None),
         ]
         cell.execution_count = None
+
+
+def replay_output(measure):
+    """A display output that shows the replay of the grader's own episode, inline, with its caption."""
+    source = "data:image/gif;base64," + base64.b64encode(measure.replay).decode("ascii")
+    caption = html.escape(measure.replay_caption)
+    return new_output(
+        "display_data",
+        data={
+            "text/html": f'<figure class="kit-replay"><img src="{source}" alt="{caption}">'
+            f"<figcaption>{caption}</figcaption></figure>",
+            "text/plain": measure.replay_caption,
+        },
+    )

@@ -10,8 +10,8 @@ correct loop takes, and checks that the student's model moved the same way.
 import numpy as np
 import pytest
 
-from autograder.assignments import policy_net
-from autograder.assignments.envs import EnvServer, cartpole, evaluate_policy
+from autograder.assignments import policy_net, replays
+from autograder.assignments.envs import EnvServer, cartpole, policy_returns
 from autograder.assignments.oracles.arguments import served_by_reference
 from autograder.assignments.oracles.optimizers import SGD, Adam
 from autograder.assignments.oracles.policy_gradients import PlayMultipleEpisodes
@@ -153,7 +153,7 @@ def test_applies_the_mean_advantage_weighted_gradient(sgd_training):
 
 
 @graded(FUNCTION, HINT)
-def test_trained_policy_balances_the_pole(student, reference, settings):
+def test_trained_policy_balances_the_pole(student, reference, settings, measure):
     """Trained with Adam as in the lesson, the policy balances the pole in the grader's own CartPole.
 
     Deterministic: the grader plays every training episode with its own seeded
@@ -177,7 +177,9 @@ def test_trained_policy_balances_the_pole(student, reference, settings):
         training.outcome()
         problems = training.episodes.problems
         expect_true(not problems, problems[0] if problems else "")
-        mean_return = evaluate_policy(training.final_weights, settings.eval_episodes, settings.seed)
+        replay = replays.cartpole_replay(settings.seed)
+        returns = policy_returns(training.final_weights, settings.eval_episodes, settings.seed, replay=replay)
+        mean_return = measure(FUNCTION, "the trained policy's mean return", returns, replay)
         expect_true(
             mean_return >= settings.eval_threshold,
             f"the trained policy's mean return over {settings.eval_episodes} of the grader's episodes is "

@@ -12,7 +12,7 @@ sandbox keeps.
 
 import pytest
 
-from autograder.assignments import dqn_net
+from autograder.assignments import dqn_net, replays
 from autograder.assignments.oracles.deep_q import notebooks_mean_return, start_run
 from autograder.grading import CallFailed, DQNModel, GraderEnv, Loss, Optimizer, calling, expect_true, graded, inputs
 
@@ -134,7 +134,7 @@ def test_updates_the_target_model_every_period(small_run):
 
 
 @graded(FUNCTION, HINT)
-def test_trained_network_plays_as_well_as_the_notebooks(student, settings):
+def test_trained_network_plays_as_well_as_the_notebooks(student, settings, measure):
     """Trained on the grader's CartPole, the network plays as well as the notebook's train_dqn makes it.
 
     Deterministic: the grader plays every step and takes every training step itself,
@@ -164,7 +164,9 @@ def test_trained_network_plays_as_well_as_the_notebooks(student, settings):
         if training.failure is not None:
             raise training.failure
         wanted = notebooks_mean_return(settings, 2, *sizes)
-        mean = dqn_net.evaluate(training.run.online, settings.eval_episodes, settings.seed)
+        replay = replays.cartpole_replay(settings.seed)
+        returns = dqn_net.returns(training.run.online, settings.eval_episodes, settings.seed, replay)
+        mean = measure(FUNCTION, "the trained network's mean return", returns, replay)
         expect_true(
             mean >= settings.eval_fraction * wanted,
             f"the trained network's mean return over "

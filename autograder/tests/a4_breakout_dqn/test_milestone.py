@@ -10,7 +10,7 @@ that test's share of train_agent's points.
 import pytest
 
 from autograder import config
-from autograder.assignments import atari
+from autograder.assignments import atari, replays
 from autograder.grading import expect_true, graded
 
 BANDS = config.assignment("a4_breakout_dqn").grading.score_bands
@@ -20,12 +20,15 @@ HINT = (
 
 
 @pytest.fixture(scope="module")
-def scores(submission, settings):
+def scores(submission, settings, measure):
     """The scores of the grader's games, or the reason the weights could not be played."""
+    replay = replays.breakout_replay(settings.eval_seed)
     try:
-        return atari.evaluate(submission.parent / settings.weights_file, settings)
+        played = atari.evaluate(submission.parent / settings.weights_file, settings, replay=replay)
     except atari.WeightsError as error:
         return error
+    measure("train_agent", "the submitted agent's mean score", list(played), replay)
+    return played
 
 
 @pytest.mark.parametrize("band", BANDS, ids=[f"score {band:g}" for band in BANDS])
