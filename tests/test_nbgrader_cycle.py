@@ -62,7 +62,7 @@ def test_feedback_never_shows_hidden_inputs_or_test_code(cycle, student):
 
 def test_summary_gives_the_distribution_and_pass_rates(cycle):
     folder = cycle.root / "summary" / A1.id
-    for figure in ("scores.png", "functions.png"):  # the histogram beside the reference, the pass rates
+    for figure in ("scores.png", "functions.png", "measures.png"):  # scores, pass rates, measured agents
         image = Image.open(folder / figure)
         assert image.format == "PNG" and image.width >= 500 and len(set(image.convert("L").getdata())) > 8
     with open(folder / "functions.csv") as handle:
@@ -70,6 +70,13 @@ def test_summary_gives_the_distribution_and_pass_rates(cycle):
     assert set(rows) == set(A1.points)
     assert float(rows["discount_rewards"]["full_marks_rate"]) == pytest.approx(2 / 3, abs=1e-4)
     assert float(rows["basic_policy"]["full_marks_rate"]) == 1.0
+
+
+def test_the_summary_puts_each_agent_the_grader_measured_beside_the_references(cycle):
+    measured = cycle.summary["measured"]
+    assert measured["function"] == A1.leaderboard and set(measured["students"]) == {"alice", "dave", "eve"}
+    # every correct implementation follows the grader's same run as the reference, so all measure the same
+    assert measured["reference"] is not None and set(measured["students"].values()) == {measured["reference"]}
 
 
 def test_the_class_is_ranked_by_the_graders_measures_with_replays(cycle):

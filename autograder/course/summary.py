@@ -1,4 +1,4 @@
-"""An assignment at a glance for the instructor: score distribution and per-function pass rates.
+"""An assignment at a glance for the instructor: score distribution, per-function pass rates, measured agents.
 
     python -m autograder summary a1_policy_gradients
 
@@ -6,8 +6,10 @@ Reads nbgrader's gradebook (final scores, after late penalties and any manual
 grading) and writes ``summary/<assignment>/``: ``scores.png`` (a histogram of the
 class's scores beside the reference solution's, which earns every point),
 ``functions.png`` and ``functions.csv`` (per graded function: mean points and the
-share of submissions with full marks) and ``summary.json`` (all of it, for machines). nbgrader's
-own ``nbgrader export`` writes the per-student CSV beside it.
+share of submissions with full marks), for an assignment with a leaderboard ``measures.png``
+(the grader's measure of each student's trained agent, from its reports, beside its measure of the
+reference solution's, graded once per grader and kept) and ``summary.json`` (all of it, for machines).
+nbgrader's own ``nbgrader export`` writes the per-student CSV beside it.
 """
 
 import csv
@@ -17,6 +19,10 @@ import sys
 from autograder import config
 from autograder.course.nbgrader_ext.gradebook import CourseGradebook, RecordingFailed
 from autograder.course.nbgrader_ext.setpoints import TEST_PREFIX
+from autograder.course.report_store import ReportStore
+from autograder.course.submission import grader_fingerprint
+from autograder.faults import GraderFault
+from autograder.grading.grade import grade
 
 
 def summarise(assignment_id):
@@ -40,7 +46,58 @@ def summarise(assignment_id):
         "submissions": len(scores),
         "scores": {student: round(values["score"], 4) for student, values in sorted(scores.items())},
         "functions": functions,
+        "measured": measured(assignment),
     }
+
+
+def measured(assignment):
+    """{function, name, students: {student: value}, reference, reference_note}: the grader's measure of each
+    student's trained agent (from its reports) and of the reference solution's; None without a leaderboard."""
+    if not assignment.leaderboard:
+        return None
+    found = {
+        student: measure
+        for student, report in ReportStore(assignment.id).reports().items()
+        for measure in report.measures
+        if measure.function == assignment.leaderboard
+    }
+    reference = reference_measure(assignment)
+    names = [reference["name"]] if reference["name"] else [measure.name for measure in found.values()]
+    return {
+        "function": assignment.leaderboard,
+        "name": names[0] if names else assignment.leaderboard,
+        "students": {student: round(measure.value, 4) for student, measure in sorted(found.items())},
+        "reference": reference["value"],
+        "reference_note": reference["note"],
+    }
+
+
+def reference_measure(assignment):
+    """{name, value, note} of the reference solution's trained agent, measured by grading the solutions notebook's
+    leaderboard function once per grader fingerprint (then kept in the cache); value None, and why, if not."""
+    cache = config.path("cache", "reference", assignment.id, f"measure-{grader_fingerprint(assignment.id)}.json")
+    if cache.is_file():
+        return json.loads(cache.read_text())
+    try:
+        report = grade(
+            assignment.id, config.path("solutions", assignment.id, assignment.notebook), [assignment.leaderboard]
+        )
+        found = [measure for measure in report.measures if measure.function == assignment.leaderboard]
+        kept = (
+            {"name": found[0].name, "value": round(found[0].value, 4), "note": ""}
+            if found
+            else {
+                "name": "",
+                "value": None,
+                "note": "the reference's grading measured no agent (for a4_breakout_dqn: "
+                "no q_weights.npz beside the solutions notebook)",
+            }
+        )
+    except GraderFault as fault:
+        return {"name": "", "value": None, "note": f"the reference could not be graded: {fault}"}
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text(json.dumps(kept))
+    return kept
 
 
 def write(summary):
@@ -55,6 +112,8 @@ def write(summary):
     pyplot = _pyplot()
     _histogram(pyplot, summary, folder / "scores.png")
     _pass_rates(pyplot, summary, folder / "functions.png")
+    if summary["measured"]:
+        _measures(pyplot, summary, folder / "measures.png")
     return folder
 
 
@@ -96,6 +155,23 @@ def _pass_rates(pyplot, summary, path):
     _save(pyplot, figure, path)
 
 
+def _measures(pyplot, summary, path):
+    """The grader's measure of each student's trained agent, and of the reference solution's beside them."""
+    from matplotlib.ticker import MaxNLocator
+
+    measured = summary["measured"]
+    figure, axes = pyplot.subplots(figsize=(6, 3.5))
+    axes.hist(list(measured["students"].values()), bins=20, color="#4878a8", label="the class")
+    if measured["reference"] is not None:
+        axes.axvline(measured["reference"], color="#c44e52", linestyle="--", label="the reference solution")
+    axes.set_xlabel(f"{measured['name']} (the grader's own episodes)")
+    axes.set_ylabel("submissions")
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_title(f"{summary['assignment']}: {measured['function']}'s trained agent")
+    axes.legend(loc="upper left")
+    _save(pyplot, figure, path)
+
+
 def _save(pyplot, figure, path):
     figure.tight_layout()
     figure.savefig(path, dpi=100)
@@ -119,6 +195,14 @@ def table(summary):
                 f"  {row['function']:<{width}}  {row['max_points']:>6g}  {row['mean_points']:4.2f}  "
                 f"{row['full_marks_rate']:10.0%}"
             )
+    measured = summary["measured"]
+    if measured and measured["students"]:
+        values = list(measured["students"].values())
+        reference = f"{measured['reference']:.1f}" if measured["reference"] is not None else measured["reference_note"]
+        lines.append(
+            f"  {measured['name']}: class mean {sum(values) / len(values):.1f} over {len(values)} measured "
+            f"agents; reference {reference}"
+        )
     return "\n".join(lines)
 
 
@@ -130,5 +214,8 @@ def main(arguments):
         return 1
     folder = write(summary)
     print(table(summary))
-    print(f"written to {folder}/: scores.png, functions.png, functions.csv, summary.json")
+    print(
+        f"written to {folder}/: scores.png, functions.png, functions.csv, summary.json"
+        + (", measures.png" if summary["measured"] else "")
+    )
     return 0
