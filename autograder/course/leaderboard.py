@@ -69,12 +69,15 @@ def pseudonym(key, student):
 
 
 def _key(directory):
+    """The course's pseudonym key, made on first use (readable by the grader's user only)."""
     path = directory.parent / KEY_FILE
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(secrets.token_bytes(32))
+    except FileExistsError:
+        return path.read_bytes()
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(secrets.token_bytes(32))
     return path.read_bytes()
 
 
@@ -87,8 +90,8 @@ def write(assignment_id):
     replays.mkdir(parents=True, exist_ok=True)
     for stale in replays.glob("*.gif"):
         stale.unlink()
-    for row in rows:
-        row["replay_file"] = f"replays/{row['name']}.gif" if row["replay"] else ""
+    for position, row in enumerate(rows, 1):  # files named by position: any student id makes a safe link
+        row["replay_file"] = f"replays/entry-{position}.gif" if row["replay"] else ""
         if row["replay"]:
             (folder / row["replay_file"]).write_bytes(row["replay"])
     columns = ["rank", "name", "value", "low", "high", "episodes", "replay_file"]
