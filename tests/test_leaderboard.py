@@ -116,5 +116,5 @@ def test_a_notebooks_outputs_files_and_metadata_cannot_change_its_measure(tmp_pa
             check=True,
         )
         measured[name] = json.loads(result.stdout)["measures"]
-    assert len(measured["plain"]) == 1 and measured["plain"][0]["value"] < 500
+    assert len(measured["plain"]) == 1
     assert measured["forged"] == measured["plain"]

@@ -141,7 +141,7 @@ def play(choose, settings, by_ball=False, replay=None):
             earned[np.arange(n_games), ball] += np.where(playing, rewards, 0.0)
             lives = np.asarray(info["lives"], dtype=int)
             if replay is not None and playing[0]:
-                replay.add(replays.breakout_frame(observations[0]), rewards[0])
+                replay.add(lambda observation=observations[0]: replays.breakout_frame(observation), rewards[0])
             playing &= ~(terminated | truncated)
             if not playing.any():
                 break

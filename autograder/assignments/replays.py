@@ -35,10 +35,10 @@ class Replay:
     steps: int = 0
 
     def add(self, frame, reward=0.0):
-        """Count a step's reward; keep its frame when it is one of those shown."""
+        """Count a step's reward; when it is one of the steps shown, keep ``frame()`` (drawn only then)."""
         self.score += float(reward)
         if self.steps % self.stride == 0 and len(self.frames) < self.max_frames:
-            self.frames.append(frame() if callable(frame) else frame)
+            self.frames.append(frame())
         self.steps += 1
 
     def gif(self, max_bytes, milliseconds_per_frame=40):

@@ -128,19 +128,15 @@ def _pyplot():
 
 def _histogram(pyplot, summary, path):
     """The class's scores, and the reference solution's (every point) beside them."""
-    from matplotlib.ticker import MaxNLocator
-
-    figure, axes = pyplot.subplots(figsize=(6, 3.5))
-    axes.hist(
-        list(summary["scores"].values()), bins=20, range=(0, summary["max_score"]), color="#4878a8", label="the class"
+    _distribution(
+        pyplot,
+        summary["scores"].values(),
+        summary["max_score"],
+        f"score (out of {summary['max_score']:g})",
+        f"{summary['assignment']}: {summary['submissions']} submissions",
+        path,
+        value_range=(0, summary["max_score"]),
     )
-    axes.axvline(summary["max_score"], color="#c44e52", linestyle="--", label="the reference solution")
-    axes.set_xlabel(f"score (out of {summary['max_score']:g})")
-    axes.set_ylabel("submissions")
-    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.set_title(f"{summary['assignment']}: {summary['submissions']} submissions")
-    axes.legend(loc="upper left")
-    _save(pyplot, figure, path)
 
 
 def _pass_rates(pyplot, summary, path):
@@ -157,17 +153,29 @@ def _pass_rates(pyplot, summary, path):
 
 def _measures(pyplot, summary, path):
     """The grader's measure of each student's trained agent, and of the reference solution's beside them."""
+    measured = summary["measured"]
+    _distribution(
+        pyplot,
+        measured["students"].values(),
+        measured["reference"],
+        f"{measured['name']} (the grader's own episodes)",
+        f"{summary['assignment']}: {measured['function']}'s trained agent",
+        path,
+    )
+
+
+def _distribution(pyplot, values, reference, xlabel, title, path, value_range=None):
+    """A histogram of the class's values with the reference solution's (if known) marked beside them."""
     from matplotlib.ticker import MaxNLocator
 
-    measured = summary["measured"]
     figure, axes = pyplot.subplots(figsize=(6, 3.5))
-    axes.hist(list(measured["students"].values()), bins=20, color="#4878a8", label="the class")
-    if measured["reference"] is not None:
-        axes.axvline(measured["reference"], color="#c44e52", linestyle="--", label="the reference solution")
-    axes.set_xlabel(f"{measured['name']} (the grader's own episodes)")
+    axes.hist(list(values), bins=20, range=value_range, color="#4878a8", label="the class")
+    if reference is not None:
+        axes.axvline(reference, color="#c44e52", linestyle="--", label="the reference solution")
+    axes.set_xlabel(xlabel)
     axes.set_ylabel("submissions")
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.set_title(f"{summary['assignment']}: {measured['function']}'s trained agent")
+    axes.set_title(title)
     axes.legend(loc="upper left")
     _save(pyplot, figure, path)
 
