@@ -470,7 +470,6 @@ REALISTIC = [
                         return int(np.random.randint(model.output_shape[-1]))
                     return int(np.argmax(q_of(model, tf.constant(state[np.newaxis], dtype=tf.float32))[0]))
 
-                _q_values = q_of  # the training steps below compute their Q-values with it
                 epsilon_greedy_policy(build_dqn(), np.zeros(4, np.float32), 0.5)
             """,
         },
