@@ -27,6 +27,7 @@ network it ends with, per seed (goal: at least 450 for 9 seeds in 10).
 """
 
 import argparse
+import linecache
 import statistics
 import sys
 import time
@@ -80,8 +81,15 @@ def reference_namespace():
     solution = notebook.read(config.path("solutions", ASSIGNMENT.id, ASSIGNMENT.notebook), 1 << 26)
     namespace = {"__name__": "reference"}
     for cell in notebook.grading_cells(release, solution, ASSIGNMENT)[0]:
-        exec(compile(cell.source, f"<{cell.id}>", "exec"), namespace)
+        run_cell(cell.source, cell.id, namespace)
     return namespace
+
+
+def run_cell(source, cell_id, namespace):
+    """Execute a notebook cell's source in ``namespace``, its lines findable (AutoGraph reads a function's source)."""
+    filename = f"<{cell_id}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(compile(source, filename, "exec"), namespace)
 
 
 def reference_run(namespace, seed, clock_for):
@@ -187,7 +195,7 @@ def full_run(namespace, seed):
     namespace.update(ASSIGNMENT.parameters, seed=seed)
     namespace["tf"].keras.utils.set_random_seed(seed)
     start = time.perf_counter()
-    exec(compile(cells[0], f"<{FULL_RUN_CELL}>", "exec"), namespace)
+    run_cell(cells[0], FULL_RUN_CELL, namespace)
     grading = ASSIGNMENT.grading
     return dqn_net.evaluate(namespace["model"].get_weights(), grading.eval_episodes, grading.seed), (
         time.perf_counter() - start
