@@ -43,6 +43,8 @@ def papermill_command(assignment, output):
         str(config.path("solutions", assignment.id, assignment.notebook)),
         str(output),
         *parameters,
+        "--cwd",
+        str(Path(output).parent),
         "--kernel",
         "python3",
         "--no-progress-bar",
@@ -62,6 +64,8 @@ def main():
     for assignment in map(config.assignment, arguments.assignments) if arguments.assignments else course.ASSIGNMENTS:
         with tempfile.TemporaryDirectory() as scratch:
             executed = Path(scratch) / assignment.notebook
+            for name in assignment.support_files:  # the notebook runs beside them, as a student's does
+                shutil.copy(config.path("solutions", assignment.id, name), scratch)
             student = student_notebooks.write(student_notebooks.recipes(assignment.id)[0], assignment.id, scratch)
             grading = [sys.executable, "-m", "autograder", "grade", assignment.id, str(executed), "--json"]
             papermill, cold, warm, styled = [], [], [], []

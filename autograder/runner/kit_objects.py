@@ -6,17 +6,14 @@ the real environment and counts the reward.
 """
 
 import collections
-import hashlib
 import importlib
 
 import numpy as np
 
 import wire
+from runner import reuse
 from runner.tf_agents_objects import BUILDERS as TF_AGENTS_BUILDERS
 from wire import KIT_KEY
-
-_models = {}
-_in_use = set()  # ids of the cached models handed out for the current call
 
 
 def materialise(value, channel):
@@ -28,25 +25,6 @@ def materialise(value, channel):
             return _BUILDERS[value[KIT_KEY]](value, channel)
         return {key: materialise(item, channel) for key, item in value.items()}
     return value
-
-
-def new_call():
-    """Forget which cached models the previous call used."""
-    _in_use.clear()
-
-
-def _cached_model(spec, build):
-    """Models with the same weights are built once, so compiled functions that take them trace once.
-    A cached model whose weights have changed since is built again, and two arguments of one call never
-    share a model."""
-    key = hashlib.sha256(wire.encode(spec)).hexdigest()
-    model = _models.get(key)
-    if model is None or not all(np.array_equal(now, given) for now, given in zip(model.get_weights(), spec["weights"])):
-        model = _models[key] = build(spec)
-    elif id(model) in _in_use:
-        model = build(spec)
-    _in_use.add(id(model))
-    return model
 
 
 def grader_function(channel, name):
@@ -90,31 +68,40 @@ def _env(spec, channel):
 
 
 def _mlp(spec, channel):
-    return _cached_model(spec, _build_mlp)
+    return reuse.model(spec, _build_mlp, _prepare_mlp)
 
 
 def _build_mlp(spec):
-    """A dense network with the lesson's layout: kernels and biases given in pairs, ``activation`` in the
-    hidden layers, ``output_activation`` in the last. With ``predict_decoy``, predict() and predict_on_batch()
-    answer the negated outputs, so that a choice made from them shows in the value it returns. A ``handle``
-    names it to the grader when it is passed to a grader-served helper, with its weights as ``sends_weights``
-    says: "all", "output layer" (its last kernel and bias) or "none"."""
+    """A dense network with the lesson's layout: ``activation`` in the hidden layers, ``output_activation`` in
+    the last, sized by the kernels of ``weights`` (given in pairs with the biases). Its initial weights draw
+    nothing from a generator the student's code uses; ``_prepare_mlp`` sets the described ones. With
+    ``predict_decoy``, predict() and predict_on_batch() answer the negated outputs, so that a choice made from
+    them shows in the value it returns."""
     tf = _tensorflow()
-    weights = spec["weights"]
-    kernels = weights[::2]
+    kernels = spec["weights"][::2]
     layers = [tf.keras.layers.Input(shape=kernels[0].shape[:1])]
     for index, kernel in enumerate(kernels):
         last = index == len(kernels) - 1
         layers.append(
-            tf.keras.layers.Dense(kernel.shape[1], activation=spec["output_activation"] if last else spec["activation"])
+            tf.keras.layers.Dense(
+                kernel.shape[1],
+                activation=spec["output_activation"] if last else spec["activation"],
+                kernel_initializer=tf.keras.initializers.GlorotUniform(seed=index),  # stateless: draws nothing
+            )
         )
     model = tf.keras.Sequential(layers)
-    model.set_weights(weights)
-    model.kit_handle, model.kit_sends = spec.get("handle"), spec.get("sends_weights", "all")
     if spec.get("predict_decoy"):
         step = model.predict_step  # what predict(), predict_on_batch() and Model.predict(model, ...) all run
         model.predict_step = lambda data: -step(data)
     return model
+
+
+def _prepare_mlp(model, spec):
+    """Set the described weights, and the ``handle`` that names the model to the grader when it is passed to
+    a grader-served helper, with its weights as ``sends_weights`` says: "all", "output layer" (its last kernel
+    and bias) or "none"."""
+    model.set_weights(spec["weights"])
+    model.kit_handle, model.kit_sends = spec.get("handle"), spec.get("sends_weights", "all")
 
 
 def _experience_buffer(spec, channel):
@@ -138,8 +125,11 @@ def _loss(spec, channel):
 
 
 def _optimizer(spec, channel):
-    optimizers = _tensorflow().keras.optimizers
-    return getattr(optimizers, spec["name"])(learning_rate=spec["learning_rate"])
+    return reuse.optimizer(spec, _build_optimizer)
+
+
+def _build_optimizer(spec):
+    return getattr(_tensorflow().keras.optimizers, spec["name"])(learning_rate=spec["learning_rate"])
 
 
 def _tensor(spec, channel):

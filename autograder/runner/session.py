@@ -10,7 +10,8 @@ import sys
 import traceback
 
 import wire
-from runner.kit_objects import grader_function, materialise, new_call
+from runner import reuse
+from runner.kit_objects import grader_function, materialise
 from runner.views import apply_view
 
 CELL_PREFIX = "<cell "
@@ -88,7 +89,7 @@ class Session:
         return self._answer(message, lambda args, kwargs: args[0])
 
     def _answer(self, message, run):
-        new_call()
+        reuse.new_call([message.get("args", []), message.get("kwargs", {})])
         seed_generators(message.get("seed"), message.get("seed_tensorflow"))
         with self.channel.serving():
             try:
@@ -101,6 +102,8 @@ class Session:
                 return {"kind": wire.Kind.RESULT, "ok": True, **apply_view(message.get("view", {}), result, args)}
             except BaseException as error:  # noqa: BLE001  (whatever student code raises is its result)
                 return {"kind": wire.Kind.RESULT, "ok": False, "error": describe_error(error)}
+            finally:
+                reuse.end_call()
 
     def _missing_message(self, name):
         """That the function is not defined; if its own cell defines a function of a name close to it, which."""
