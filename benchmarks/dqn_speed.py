@@ -185,17 +185,22 @@ def peer_run(seed, clock_for):
         return clock
 
 
-def full_run(namespace, seed):
-    """The grader's evaluation of the network the notebook's full run (its own cell, with its Checkpoints) ends
-    with from ``seed``, and the run's seconds."""
+def full_run_cell():
+    """The source of the notebook's full-run cell."""
     solution = notebook.read(config.path("solutions", ASSIGNMENT.id, ASSIGNMENT.notebook), 1 << 26)
     cells = [notebook.source(cell) for cell in solution["cells"] if cell.get("id") == FULL_RUN_CELL]
     if not cells:
         raise SystemExit(f"the solutions notebook has no cell {FULL_RUN_CELL!r}, the notebook's full run")
+    return cells[0]
+
+
+def full_run(namespace, source, seed):
+    """The grader's evaluation of the network the notebook's full run (its cell's ``source``, with its
+    Checkpoints) ends with from ``seed``, and the run's seconds."""
     namespace.update(ASSIGNMENT.parameters, seed=seed)
     namespace["tf"].keras.utils.set_random_seed(seed)
     start = time.perf_counter()
-    run_cell(cells[0], FULL_RUN_CELL, namespace)
+    run_cell(source, FULL_RUN_CELL, namespace)
     grading = ASSIGNMENT.grading
     return dqn_net.evaluate(namespace["model"].get_weights(), grading.eval_episodes, grading.seed), (
         time.perf_counter() - start
@@ -216,9 +221,10 @@ def main():
     namespace = reference_namespace()
     namespace["tf"].config.experimental.enable_op_determinism()
     if arguments.full:
+        source = full_run_cell()
         print(f"{'seed':>6} {'final mean return':>18} {'run s':>7}")
         for seed in arguments.seeds:
-            score, seconds = full_run(namespace, seed)
+            score, seconds = full_run(namespace, source, seed)
             print(f"{seed:>6} {score:>18.1f} {seconds:>7.0f}", flush=True)
         return
 
