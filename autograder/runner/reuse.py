@@ -48,7 +48,7 @@ def model(spec, build, prepare):
     try:
         built[index].trainable = True
         prepare(built[index], spec)
-    except ValueError:  # the code before changed its layers: a new one takes its place
+    except Exception:  # noqa: BLE001  (the code before changed its layers or methods: a new one takes its place)
         built[index] = build(spec)
         prepare(built[index], spec)
     _call["models"].append(built[index])
