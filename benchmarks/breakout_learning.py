@@ -29,16 +29,16 @@ from autograder.assignments import atari
 RANDOM_SCORE = 1.7  # a random policy's mean score in the literature; the grader's games measure their own
 
 
-def last_progress_line(notebook):
-    """The last 'iteration ...' line the notebook printed."""
+def last_printed(notebook, prefix):
+    """The last line starting with prefix that the notebook printed (None if none)."""
     lines = [
         line
         for cell in json.loads(notebook.read_text())["cells"]
         for output in cell.get("outputs", [])
         for line in "".join(output.get("text", "")).splitlines()
-        if line.startswith("iteration ")
+        if line.startswith(prefix)
     ]
-    return lines[-1] if lines else "no training iteration finished"
+    return lines[-1] if lines else None
 
 
 def main():
@@ -90,7 +90,8 @@ def main():
     report = json.loads(grading.stdout) if grading.returncode == 0 else {}
 
     print(f"run ({arguments.size}): {parameters}")
-    print(f"notebook run: {run_minutes:.1f} min, {last_progress_line(executed)}")
+    print(f"notebook run: {run_minutes:.1f} min, {last_printed(executed, 'iteration ') or 'no iteration finished'}")
+    print(f"exported: {last_printed(executed, 'wrote ')}")
     print(
         f"grader's games: mean score {scores.mean():.2f} over {len(scores)} games (sd {scores.std():.2f}, "
         f"min {scores.min():g}, max {scores.max():g}; epsilon {settings.eval_epsilon}) in {evaluation_s:.0f} s; "
@@ -112,6 +113,8 @@ def main():
             {
                 "parameters": parameters,
                 "run_minutes": run_minutes,
+                "last_iteration": last_printed(executed, "iteration "),
+                "exported": last_printed(executed, "wrote "),
                 "scores": scores.tolist(),
                 "scores_by_ball": by_ball.tolist(),
                 "grade": report.get("score"),
