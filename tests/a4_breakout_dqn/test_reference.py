@@ -1,10 +1,14 @@
 """The reference solution, executed top to bottom by papermill at CI size, trains an agent, exports its weights
 and passes every pipeline test, and the grader plays the weights it exported; the untouched release scores
-nothing; the support file is released as written."""
+nothing; the support file is released as written; the training help that shifts sampled frames shifts only
+what it should."""
 
+import collections
 import json
 import re
+import types
 
+import numpy as np
 import pytest
 
 from autograder import config
@@ -79,3 +83,57 @@ def test_the_notebook_states_the_graders_protocol():
         f"{settings.eval_max_steps:,} steps",
     ):
         assert stated in text, stated
+
+
+@pytest.fixture(scope="module")
+def shifting():
+    """The namespace of the reference's cell that defines random_shift and ShiftedReplayBuffer (training help,
+    not graded)."""
+    import tensorflow as tf
+
+    notebook = json.loads(config.path("solutions", A4.id, A4.notebook).read_text())
+    (source,) = (
+        "".join(cell["source"]) for cell in notebook["cells"] if "class ShiftedReplayBuffer" in "".join(cell["source"])
+    )
+    namespace = {"tf": tf}
+    exec(compile(source, "<shifting cell>", "exec"), namespace)
+    return namespace
+
+
+def offsets(frames, shifted, pad):
+    """The (row, column) offset in the mirror-padded frame of each shifted frame (None where none fits)."""
+    found = []
+    for frame, image in zip(frames, shifted):
+        padded = np.pad(frame, ((pad, pad), (pad, pad), (0, 0)), mode="symmetric")
+        fits = [
+            (row, column)
+            for row in range(2 * pad + 1)
+            for column in range(2 * pad + 1)
+            if np.array_equal(padded[row : row + frame.shape[0], column : column + frame.shape[1]], image)
+        ]
+        found.append(fits[0] if fits else None)
+    return found
+
+
+def test_random_shift_moves_each_frame_by_whole_pixels_within_the_pad(shifting):
+    frames = np.random.default_rng(0).integers(0, 256, (64, 84, 84, 4), dtype=np.uint8)
+    shifted = shifting["random_shift"](frames, pad=4).numpy()
+    assert shifted.dtype == np.uint8 and shifted.shape == frames.shape
+    found = offsets(frames, shifted, pad=4)
+    assert None not in found
+    assert len(set(found)) > 10  # 81 offsets, drawn at random for each frame
+
+
+def test_the_shifted_buffer_shifts_only_the_first_and_last_observation(shifting):
+    sequence = collections.namedtuple("Sequence", "observation reward")
+    frames = np.random.default_rng(1).integers(0, 256, (8, 5, 84, 84, 4), dtype=np.uint8)
+    rewards = np.arange(40, dtype=np.float32).reshape(8, 5)
+    buffer = types.SimpleNamespace(add_batch="the buffer's observer")
+    view = shifting["ShiftedReplayBuffer"](buffer, pad=4)
+    shifted, info = view.shift(sequence(frames, rewards), "info")
+    observation = shifted.observation.numpy()
+    np.testing.assert_array_equal(observation[:, 1:-1], frames[:, 1:-1])
+    assert None not in offsets(frames[:, 0], observation[:, 0], pad=4)
+    assert None not in offsets(frames[:, -1], observation[:, -1], pad=4)
+    assert not np.array_equal(observation[:, [0, -1]], frames[:, [0, -1]])
+    assert shifted.reward is rewards and info == "info" and view.add_batch == "the buffer's observer"
