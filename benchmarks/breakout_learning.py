@@ -3,6 +3,7 @@ grader plays the exported weights in its own games (the milestone's protocol) an
 
     .venv/bin/python benchmarks/breakout_learning.py --size cpu   # an hour on the CPU (outside CI; --minutes M)
     .venv/bin/python benchmarks/breakout_learning.py --size gpu   # what .github/workflows/breakout-gpu.yml runs
+    .venv/bin/python benchmarks/breakout_learning.py --size cpu --seed 43   # another seed than the notebook's
 
 The sizes are ``cpu_run_parameters`` and ``gpu_run_parameters`` in course_config.py. The learning curve is
 saved as benchmarks/results/breakout_<size>_learning_curve.png; the run's folder keeps the executed notebook,
@@ -46,6 +47,7 @@ def main():
     parser.add_argument("--size", choices=("cpu", "gpu"), required=True)
     parser.add_argument("--out", type=Path, help="the run's folder (default: /tmp/breakout-<size>)")
     parser.add_argument("--minutes", type=float, help="training minutes instead of the size's training_minutes")
+    parser.add_argument("--seed", type=int, help="the notebook's seed instead of its default")
     arguments = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     assignment = config.assignment("a4_breakout_dqn")
@@ -63,6 +65,8 @@ def main():
     }
     if arguments.minutes is not None:
         parameters["training_minutes"] = arguments.minutes
+    if arguments.seed is not None:
+        parameters["seed"] = arguments.seed
     executed = folder / assignment.notebook
 
     start = time.perf_counter()
