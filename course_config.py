@@ -173,7 +173,7 @@ class BreakoutGrading:
         ("adam_learning_rate", 1e-4),
         ("training_minutes", 50),
         ("eval_interval", 5_000),
-        ("n_eval_games", 8),
+        ("n_eval_games", 30),
     )
     """papermill parameters of the reference's CPU learning run, an hour at most with its warm-up and
     evaluations (``benchmarks/breakout_learning.py --size cpu``). On an idle 2-core machine it makes about
