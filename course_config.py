@@ -187,20 +187,19 @@ class BreakoutGrading:
     notebook's default now), 17.03 (sd 6.64; 80,000 steps, the best point, the last, 17.1, the curve still
     rising) and 12.57 (sd 5.13; 80,000 steps, best point 15.0 at 60,000, then 11.8 to 13.8): an hour clears
     the 10-point band, not always 15. Letting oneDNN compute in bfloat16 (this machine's AMX) made a lone
-    training step 15 ms instead of 21, and the training loop 24 ms per iteration instead of 27 (measured side
-    by side), but no better grade in two runs: 13.47 (80,000 steps) and 14.77 (105,000
-    steps; the same weights scored 15.4 in 90 other games), so the run stays in float32. Measuring and
-    exporting a running average of the weights instead (each collect step moving it 5e-4 of the way to the
-    trained weights; two runs) gave a steadier curve but no better grade:
-    over the seven points from 45,000 steps on, each played on the same games, the average scored 2.4 more
-    than the trained weights on the mean (more at six of them), yet the exported averages scored 12.03 and
-    14.57 in the grader's games (75,000 steps each; the trained weights' best point of the first run: 12.17),
-    so it was left out. With the lesson's RMSprop instead (one run, stopped after 70,000 steps) the curve
-    rose later and lower: 8-game points of 0.9 to 4.8 up to 35,000 steps (Adam: 1.8 to 11.2), 6.2 to
-    10.2 from 50,000 to 70,000 (Adam: 10.1 to 17.5). Without the shifts, the 8-game points stayed between 7
-    and 12 from 25,000 training steps on and the grader's games gave 8.70 to 10.80 in eight runs, whatever the
-    target period (250 or 1000), the batches (16 or 32), clipped rewards or Adam; with episodic_life instead
-    of life_loss_info, about 5."""
+    training step 15 ms instead of 21, and the training loop 24 ms per iteration instead of 27 (measured side by
+    side), but no better grade in two runs: 13.47 (80,000 steps) and 14.77 (105,000 steps; the same weights
+    scored 15.4 in 90 other games), so the run stays in float32. Measuring and exporting a running average of
+    the weights instead (each collect step moving it 5e-4 of the way to the trained weights; two runs) gave a
+    steadier curve but no better grade: over the seven points from 45,000 steps on, each played on the same
+    games, the average scored 2.4 more than the trained weights on the mean (more at six of them), yet the
+    exported averages scored 12.03 and 14.57 in the grader's games (75,000 steps each; the trained weights' best
+    point of the first run: 12.17), so it was left out. With the lesson's RMSprop instead (one run, stopped
+    after 70,000 steps) the curve rose later and lower: 8-game points of 0.9 to 4.8 up to 35,000 steps (Adam:
+    1.8 to 11.2), 6.2 to 10.2 from 50,000 to 70,000 (Adam: 10.1 to 17.5). Without the shifts, the 8-game points
+    stayed between 7 and 12 from 25,000 training steps on and the grader's games gave 8.70 to 10.80 in eight
+    runs, whatever the target period (250 or 1000), the batches (16 or 32), clipped rewards or Adam; with
+    episodic_life instead of life_loss_info, about 5."""
     gpu_run_parameters: tuple = (
         ("num_envs", 8),
         ("replay_buffer_capacity", 300_000),
