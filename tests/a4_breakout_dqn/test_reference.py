@@ -1,7 +1,7 @@
-"""The reference solution, executed top to bottom by papermill at CI size, trains an agent, exports its weights
-and passes every pipeline test, and the grader plays the weights it exported; the untouched release scores
-nothing; the support file is released as written; the training help that shifts sampled frames shifts only
-what it should."""
+"""The reference solution, executed top to bottom by papermill at CI size, trains an agent, exports the weights
+of the best of its rechecked curve points and passes every pipeline test, and the grader plays the weights it
+exported; the untouched release scores nothing; the support file is released as written; the training help
+that shifts sampled frames shifts only what it should."""
 
 import collections
 import json
@@ -38,7 +38,9 @@ def test_the_reference_runs_top_to_bottom_and_exports_its_weights(executed):
         printed,
     )
     curve_points = {int(point) for point in re.findall(r"^iteration (\d+):", printed, re.MULTILINE)}
-    assert kept and int(kept[1]) in curve_points  # the weights of a point of the learning curve
+    rechecked = {int(point) for point in re.findall(r"^rechecked the point at (\d+) ", printed, re.MULTILINE)}
+    assert len(rechecked) == min(A4.parameters["recheck_points"], len(curve_points)) and rechecked <= curve_points
+    assert kept and int(kept[1]) in rechecked  # the weights of a rechecked point of the learning curve
     assert (executed.parent / A4.grading.weights_file).is_file()
 
 
