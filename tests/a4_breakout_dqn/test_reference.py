@@ -38,9 +38,19 @@ def test_the_reference_runs_top_to_bottom_and_exports_its_weights(executed):
         printed,
     )
     curve_points = {int(point) for point in re.findall(r"^iteration (\d+):", printed, re.MULTILINE)}
-    rechecked = {int(point) for point in re.findall(r"^rechecked the point at (\d+) ", printed, re.MULTILINE)}
-    assert len(rechecked) == min(A4.parameters["recheck_points"], len(curve_points)) and rechecked <= curve_points
-    assert kept and int(kept[1]) in rechecked  # the weights of a rechecked point of the learning curve
+    run = {**A4.parameters, **A4.ci_parameters}  # the parameters the reference ran with
+    curve_games, more_games = run["n_eval_games"], run["recheck_games"]
+    rechecked = {  # point: mean over all its games (means of 2 games of whole scores print exactly)
+        int(point): (float(curve) * curve_games + float(more) * more_games) / (curve_games + more_games)
+        for point, curve, more in re.findall(
+            r"^rechecked the point at (\d+) iterations: mean score ([\d.]+) on the curve, ([\d.]+) in \d+ more games",
+            printed,
+            re.MULTILINE,
+        )
+    }
+    assert len(rechecked) == min(run["recheck_points"], len(curve_points))
+    assert set(rechecked) <= curve_points
+    assert kept and rechecked.get(int(kept[1])) == max(rechecked.values())  # the best rechecked point's weights
     assert (executed.parent / A4.grading.weights_file).is_file()
 
 
