@@ -144,6 +144,12 @@ class BreakoutGrading:
     """n_steps passed to collect_warmup."""
     train_check_iterations: int = 8
     """n_iterations passed to train_agent in its pipeline checks."""
+    train_weights_atol: float = 3e-3
+    """Tolerance of the weights train_agent leaves, as a fraction of the largest change of each weight array over
+    the loop (on top of rtol). A loop compiled with common.function, as the reference solution's, computes in
+    other kernels than the grader's eager steps: over 17 hidden input sets the weights differed by at most
+    1.2e-4 of that change, and a ReLU that rounding flipped moved a weight by 2e-4 of it. One training step too
+    many after the loop moved them by 0.05 to 0.53 of it."""
     train_timeout_s: float = 180.0
     """Seconds for the calls that compile a driver or a training step."""
     max_false_fail: float = 1e-6

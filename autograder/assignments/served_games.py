@@ -22,8 +22,9 @@ class GamesServer:
     """The grader's training games, served to a sandbox proxy (``runner.tf_agents_objects.RemoteVectorEnv``):
     every reset and step runs here, and the log keeps what was served, the evidence of what a collection did.
 
-    ``log`` holds one entry per reset or step: the actions received (None for a reset) and the observations,
-    rewards, terminations and truncations given back, one row per game.
+    The first reset starts the games from ``seed`` when it names none, so that they serve the same steps at every
+    grading. ``log`` holds one entry per reset or step: the actions received (None for a reset) and the
+    observations, rewards, terminations and truncations given back, one row per game.
     """
 
     def __init__(self, settings, n_games, seed):
@@ -49,6 +50,8 @@ class GamesServer:
             seed = args.get("seed")
             if seed is not None and (type(seed) is not int or seed < 0):
                 raise Refusal("TypeError", "reset(seed=...) takes a non-negative int or None")
+            if seed is None and not self.log:
+                seed = self.seed  # the games' first reset is the seeded one, whoever asks for it
             observations, _ = self.games.reset(seed=seed)
             self.log.append(
                 Served(
