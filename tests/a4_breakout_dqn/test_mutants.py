@@ -303,6 +303,17 @@ def test_correct_alternatives_pass_every_pipeline_test(tmp_path):
 
 
 @pytest.mark.slow
+def test_a_training_step_too_many_fails_the_weights_check(tmp_path):
+    """Its losses are right, and one more training step after the loop moves the weights by 5 % of their change
+    or more: the weights' tolerance (train_weights_atol) must stay well below that."""
+    extra = mutant("train_agent", ("    return losses\n", "    train(next(iterator)[0])\n    return losses\n"))
+    report = grade(A4.id, write_variant(tmp_path, A4.id, {"train_agent": extra}), functions=["train_agent"])
+    failed = [test for test in pipeline(report) if not test["passed"]]
+    assert [test["name"] for test in failed] == ["test_trains_once_per_iteration_on_the_sampled_batches"], failed
+    assert "of the Q-network after the loop" in failed[0]["feedback"]
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("index", range(len(REALISTIC)))
 def test_notebooks_as_students_write_them_pass_every_pipeline_test(index, tmp_path):
     report = grade(A4.id, student_notebooks.write(REALISTIC[index], A4.id, tmp_path))
