@@ -304,8 +304,8 @@ def test_correct_alternatives_pass_every_pipeline_test(tmp_path):
 
 @pytest.mark.slow
 def test_a_training_step_too_many_fails_the_weights_check(tmp_path):
-    """Its losses are right, and one more training step after the loop moves the weights by 5 % of their change
-    or more: the weights' tolerance (train_weights_atol) must stay well below that."""
+    """Its losses are right, and one more training step after the loop moves the weights by about 5 % of their
+    change or more: the weights' tolerance (train_weights_atol) must stay well below that."""
     extra = mutant("train_agent", ("    return losses\n", "    train(next(iterator)[0])\n    return losses\n"))
     report = grade(A4.id, write_variant(tmp_path, A4.id, {"train_agent": extra}), functions=["train_agent"])
     failed = [test for test in pipeline(report) if not test["passed"]]
