@@ -177,7 +177,7 @@ class BreakoutGrading:
         ("n_step_update", 10),
         ("shift_pixels", 4),
         ("adam_learning_rate", 1e-4),
-        ("training_minutes", 50),
+        ("training_minutes", 57),
         ("eval_interval", 5_000),
     )
     """papermill parameters of the reference's CPU learning run, an hour at most with its warm-up and evaluations
