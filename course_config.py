@@ -199,7 +199,7 @@ class BreakoutGrading:
     points, 19.1, 18.9 and 18.7, scored 18.0, 17.0 and 16.9; the first was exported), 16.57 (sd 5.25; 80,000 steps
     on an idle but slower machine; the best points, 15.2, 14.7 and 14.1, scored 15.6, 15.1 and 14.6; the first was
     exported), 14.30 (sd 5.40; 80,000 steps on the same machine; the best points, 16.2, 15.0 and 14.2, scored 15.9,
-    12.6 and 15.2; the first was exported) 16.20 (sd 5.94; 85,000 steps on the same machine; the best points, 14.5,
+    12.6 and 15.2; the first was exported), 16.20 (sd 5.94; 85,000 steps on the same machine; the best points, 14.5,
     13.3 and 12.6, scored 14.6, 12.5 and 10.8; the first was exported) and 15.70 (sd 6.26; 80,000 steps on the same
     machine; the best points, 14.4, 14.3 and 13.9, scored 14.6, 14.9 and 14.6; the second was exported). Without it,
     exporting the best point, with 8 games per curve point, 18.70 (sd 7.47; 110,000 steps, best point 23.5), 20.33
